@@ -1,0 +1,85 @@
+"""The controller interface and the registry of built-in controllers."""
+
+from __future__ import annotations
+
+import dataclasses
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
+
+from autotts.errors import ConfigError
+from autotts.replay.episode import QuestionView
+
+__all__ = ["Controller", "register", "registered", "build_controller", "coerce_params"]
+
+
+class Controller(ABC):
+    """A test-time-scaling policy: solves one question through its view, returns an answer.
+
+    Built-ins are frozen dataclasses whose fields are their parameters (the
+    defaults are the paper's settings); step-wise controllers with a budget
+    knob have a ``beta`` field in [0, 1]. A controller must not keep state
+    across questions: the evaluator calls ``solve`` once per episode.
+    """
+
+    name: ClassVar[str] = ""
+
+    @abstractmethod
+    def solve(self, question: QuestionView) -> str | None:
+        """Spend tokens on ``question`` and return the chosen answer (``None`` = no answer)."""
+
+
+_REGISTRY: dict[str, type[Controller]] = {}
+C = TypeVar("C", bound=type[Controller])
+
+
+def register(name: str) -> Callable[[C], C]:
+    """Class decorator: make a dataclass controller buildable by ``name``."""
+
+    def wrap(cls: C) -> C:
+        if name in _REGISTRY:
+            raise ValueError(f"controller {name!r} registered twice")
+        cls.name = name
+        _REGISTRY[name] = cls
+        return cls
+
+    return wrap
+
+
+def registered() -> dict[str, type[Controller]]:
+    """Name -> class of every registered controller."""
+    return dict(_REGISTRY)
+
+
+def build_controller(name: str, params: Mapping[str, Any]) -> Controller:
+    """Instantiate the registered controller ``name`` from (possibly string) params."""
+    cls = _REGISTRY.get(name)
+    if cls is None:
+        raise ConfigError(f"unknown controller {name!r}; registered: {', '.join(sorted(_REGISTRY))}")
+    return cls(**coerce_params(cls, params, where=f"controller {name!r}"))
+
+
+def coerce_params(cls: type, params: Mapping[str, Any], *, where: str) -> dict[str, Any]:
+    """Check ``params`` against a dataclass's fields and convert strings to the field types."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if key not in fields:
+            known = ", ".join(fields) or "none"
+            raise ConfigError(f"{where}: unknown parameter {key!r} (parameters: {known})")
+        out[key] = _convert(fields[key].type, value, where=f"{where}: parameter {key!r}")
+    return out
+
+
+def _convert(kind: Any, value: Any, *, where: str) -> Any:
+    kind_name = kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
+    try:
+        if kind_name == "int":
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError
+            return int(value)
+        if kind_name == "float":
+            return float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: expected {kind_name}, got {value!r}") from None
+    return value

@@ -1,0 +1,61 @@
+"""The full-read baselines: SC, ASC and ESC (see CONTROLLERS.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from autotts.controllers.base import Controller, register
+from autotts.controllers.voting import beta_conf, majority, vote_stats
+from autotts.replay.episode import QuestionView
+
+__all__ = ["SelfConsistency", "AdaptiveConsistency", "EarlyStoppingConsistency"]
+
+
+@register("sc")
+@dataclass(frozen=True)
+class SelfConsistency(Controller):
+    """SC@k: read k whole branches, answer with the majority of their final answers."""
+
+    k: int = 64
+
+    def solve(self, question: QuestionView) -> str | None:
+        reads = min(self.k, question.branch_limit)
+        return majority(question.read_new().answer for _ in range(reads))
+
+
+@register("asc")
+@dataclass(frozen=True)
+class AdaptiveConsistency(Controller):
+    """ASC: read branches one at a time; stop once the leader is confidently ahead."""
+
+    k: int = 64
+    threshold: float = 0.95
+
+    def solve(self, question: QuestionView) -> str | None:
+        answers: list[str] = []
+        for _ in range(min(self.k, question.branch_limit)):
+            answers.append(question.read_new().answer)
+            if len(answers) >= 2:
+                winner, top1, top2 = vote_stats(answers)
+                if beta_conf(top1, top2) > self.threshold:
+                    return winner
+        return majority(answers)
+
+
+@register("esc")
+@dataclass(frozen=True)
+class EarlyStoppingConsistency(Controller):
+    """ESC: read windows of w branches; stop at the first unanimous window."""
+
+    k: int = 64
+    window: int = 8
+
+    def solve(self, question: QuestionView) -> str | None:
+        answers: list[str] = []
+        for _ in range(self.k // self.window):
+            size = min(self.window, question.branch_limit - question.branches_opened)
+            window = [question.read_new().answer for _ in range(size)]
+            answers.extend(window)
+            if window and all(a == window[0] for a in window):
+                return window[0]
+        return majority(answers)

@@ -1,0 +1,36 @@
+"""The project's exception hierarchy.
+
+Every error a user can cause derives from :class:`AutoTTSError`, whose message
+is one line naming what went wrong and where (file, question index, key), so
+the CLI can print it as is and exit non-zero.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AutoTTSError",
+    "IngestError",
+    "StoreError",
+    "ControllerError",
+    "ConfigError",
+]
+
+
+class AutoTTSError(Exception):
+    """Base class for errors caused by input, configuration or data."""
+
+
+class IngestError(AutoTTSError):
+    """A replay file cannot be read or does not match the release format."""
+
+
+class StoreError(AutoTTSError):
+    """The trace store is missing, lacks the requested data, or a query failed."""
+
+
+class ControllerError(AutoTTSError):
+    """A controller cannot be found, built or loaded, or misused its question."""
+
+
+class ConfigError(AutoTTSError):
+    """A parameter or configuration value is unknown or invalid."""

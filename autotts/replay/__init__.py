@@ -1,0 +1,16 @@
+"""The offline replay environment: arrays per store and the episode engine."""
+
+from autotts.replay.episode import Episode, Observation, QuestionView, TraceEvent, live_view
+from autotts.replay.matrix import QuestionTraces, ReplayMatrix, list_stores, load_matrix
+
+__all__ = [
+    "Episode",
+    "Observation",
+    "QuestionTraces",
+    "QuestionView",
+    "ReplayMatrix",
+    "TraceEvent",
+    "list_stores",
+    "live_view",
+    "load_matrix",
+]

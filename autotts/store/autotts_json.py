@@ -1,0 +1,149 @@
+"""Reading and validating replay files in the AutoTTS release format.
+
+A release file is a JSON list (optionally gzip-compressed) of question objects
+with keys ``question``, ``gold_answer``, ``probe_freq``, ``each_branch`` (a list
+of ``[probe_answers, branch_tokens, final_answer]``) and ``final_answers_trace``
+(the final answers again). Validation is complete before anything is written,
+and each failure is one line naming the file and the question index.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autotts.errors import IngestError
+
+__all__ = ["StoredBranch", "StoredQuestion", "ReplayFile", "read_autotts_json", "default_names"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBranch:
+    """One sampled trace: its probe answers, total length and final answer."""
+
+    probe_answers: tuple[str, ...]
+    branch_tokens: int
+    final_answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredQuestion:
+    question: str
+    gold_answer: str
+    probe_freq: int
+    branches: tuple[StoredBranch, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayFile:
+    """A validated release file, ready to be written to the store."""
+
+    path: Path
+    sha256: str
+    questions: tuple[StoredQuestion, ...]
+
+
+def default_names(path: Path) -> tuple[str, str]:
+    """(model, benchmark) of a release file: its folder name and its bare file name."""
+    name = path.name
+    while Path(name).suffix:
+        name = Path(name).stem
+    return path.resolve().parent.name, name
+
+
+def read_autotts_json(path: str | Path) -> ReplayFile:
+    """Read and fully validate one release file; raise :class:`IngestError` if it is bad."""
+    path = Path(path)
+    raw = _read_bytes(path)
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise IngestError(f"{path}: not valid JSON ({_short(exc)})") from exc
+    if not isinstance(data, list):
+        raise IngestError(f"{path}: expected a JSON list of questions, got {type(data).__name__}")
+    if not data:
+        raise IngestError(f"{path}: the list of questions is empty")
+    questions = tuple(_question(path, idx, item) for idx, item in enumerate(data))
+    freqs = {q.probe_freq for q in questions}
+    if len(freqs) > 1:
+        first = questions[0].probe_freq
+        idx = next(i for i, q in enumerate(questions) if q.probe_freq != first)
+        raise IngestError(
+            f"{path}: question {idx}: probe_freq {questions[idx].probe_freq} differs from "
+            f"question 0's {first}; one file must use one probe interval"
+        )
+    return ReplayFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), questions=questions)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read the file ({exc.strerror})") from exc
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise IngestError(f"{path}: corrupt or truncated gzip data ({_short(exc)})") from exc
+
+
+def _question(path: Path, idx: int, item: Any) -> StoredQuestion:
+    where = f"{path}: question {idx}"
+    if not isinstance(item, dict):
+        raise IngestError(f"{where}: expected an object, got {type(item).__name__}")
+    question = _typed(where, item, "question", str)
+    gold = _typed(where, item, "gold_answer", str)
+    probe_freq = _typed(where, item, "probe_freq", int)
+    if probe_freq <= 0:
+        raise IngestError(f"{where}: probe_freq must be positive, got {probe_freq}")
+    raw_branches = _typed(where, item, "each_branch", list)
+    if not raw_branches:
+        raise IngestError(f"{where}: each_branch is empty")
+    branches = tuple(_branch(f"{where}: branch {b}", entry) for b, entry in enumerate(raw_branches))
+    if "final_answers_trace" in item:
+        trace = item["final_answers_trace"]
+        if not isinstance(trace, list) or [b.final_answer for b in branches] != trace:
+            raise IngestError(f"{where}: final_answers_trace does not match the branches' final answers")
+    return StoredQuestion(question=question, gold_answer=gold, probe_freq=probe_freq, branches=branches)
+
+
+def _branch(where: str, entry: Any) -> StoredBranch:
+    if not (
+        isinstance(entry, list)
+        and len(entry) == 3
+        and isinstance(entry[0], list)
+        and _is_int(entry[1])
+        and isinstance(entry[2], str)
+    ):
+        raise IngestError(f"{where}: expected [probe_answers: list, branch_tokens: int, final_answer: str]")
+    probes, tokens, final = entry
+    if tokens < 0:
+        raise IngestError(f"{where}: negative branch_tokens {tokens}")
+    for p, answer in enumerate(probes):
+        if not isinstance(answer, str):
+            raise IngestError(f"{where}: probe {p} is {type(answer).__name__}, expected a string")
+    return StoredBranch(probe_answers=tuple(probes), branch_tokens=tokens, final_answer=final)
+
+
+def _typed(where: str, item: dict[str, Any], key: str, kind: type) -> Any:
+    if key not in item:
+        raise IngestError(f"{where}: missing key {key!r}")
+    value = item[key]
+    ok = _is_int(value) if kind is int else isinstance(value, kind)
+    if not ok:
+        raise IngestError(f"{where}: {key!r} should be {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -1,0 +1,95 @@
+"""The trace store's tables, as DDL.
+
+Every table is keyed by (model, benchmark) or by an evaluation id, so one SQL
+query can join traces with the results of controllers that replayed them. The
+README documents the same schema for users of the ``duckdb`` CLI.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SCHEMA_VERSION", "DDL", "TABLES"]
+
+SCHEMA_VERSION = 1
+
+_TRACE_TABLES = """
+CREATE TABLE IF NOT EXISTS sources (
+    model        VARCHAR NOT NULL,
+    benchmark    VARCHAR NOT NULL,
+    source       VARCHAR NOT NULL,   -- the file (or rollout run) the traces came from
+    sha256       VARCHAR NOT NULL,
+    n_questions  INTEGER NOT NULL,
+    ingested_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (model, benchmark)
+);
+CREATE TABLE IF NOT EXISTS questions (
+    model        VARCHAR NOT NULL,
+    benchmark    VARCHAR NOT NULL,
+    question_idx INTEGER NOT NULL,   -- position in the source file, from 0
+    question     VARCHAR NOT NULL,
+    gold_answer  VARCHAR NOT NULL,
+    probe_freq   INTEGER NOT NULL,   -- tokens per probed interval
+    PRIMARY KEY (model, benchmark, question_idx)
+);
+CREATE TABLE IF NOT EXISTS branches (
+    model         VARCHAR NOT NULL,
+    benchmark     VARCHAR NOT NULL,
+    question_idx  INTEGER NOT NULL,
+    branch_idx    INTEGER NOT NULL,  -- position in the stored order, from 0
+    branch_tokens BIGINT NOT NULL,   -- length of the whole trace
+    final_answer  VARCHAR NOT NULL,
+    n_probes      INTEGER NOT NULL,
+    PRIMARY KEY (model, benchmark, question_idx, branch_idx)
+);
+CREATE TABLE IF NOT EXISTS probes (
+    model        VARCHAR NOT NULL,
+    benchmark    VARCHAR NOT NULL,
+    question_idx INTEGER NOT NULL,
+    branch_idx   INTEGER NOT NULL,
+    probe_idx    INTEGER NOT NULL,   -- the interval: answer after (probe_idx + 1) * probe_freq tokens
+    answer       VARCHAR NOT NULL    -- 'ERR' where no answer could be extracted
+);
+"""
+
+_RESULT_TABLES = """
+CREATE TABLE IF NOT EXISTS evaluations (
+    eval_id               VARCHAR PRIMARY KEY,  -- hash of everything below that defines the run
+    model                 VARCHAR NOT NULL,
+    benchmark             VARCHAR NOT NULL,
+    controller            VARCHAR NOT NULL,     -- registered name, or file path
+    controller_hash       VARCHAR NOT NULL,     -- sha256 of the controller's source
+    params                VARCHAR NOT NULL,     -- JSON object of the controller's parameters
+    beta                  DOUBLE,               -- NULL for controllers without one
+    seeds                 INTEGER NOT NULL,
+    accuracy              DOUBLE NOT NULL,      -- percent, mean over seeds
+    avg_tokens            DOUBLE NOT NULL,
+    avg_sequential_tokens DOUBLE NOT NULL,
+    episodes              INTEGER NOT NULL,
+    created_at            TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS episodes (
+    eval_id           VARCHAR NOT NULL,
+    seed              INTEGER NOT NULL,
+    question_idx      INTEGER NOT NULL,
+    answer            VARCHAR,              -- NULL when the controller returned None
+    correct           BOOLEAN NOT NULL,
+    tokens            BIGINT NOT NULL,
+    sequential_tokens BIGINT NOT NULL,
+    branches_opened   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS trace_events (
+    eval_id      VARCHAR NOT NULL,
+    seed         INTEGER NOT NULL,
+    question_idx INTEGER NOT NULL,
+    step         INTEGER NOT NULL,   -- order of the action within the episode
+    action       VARCHAR NOT NULL,   -- branch | continue | read | prune
+    branch       INTEGER NOT NULL,   -- index among opened branches
+    depth        INTEGER NOT NULL,   -- probes revealed on that branch after the action
+    answer       VARCHAR,
+    finished     BOOLEAN NOT NULL,
+    cost         BIGINT NOT NULL     -- tokens charged by this action
+);
+"""
+
+DDL = _TRACE_TABLES + _RESULT_TABLES
+
+TABLES = ("sources", "questions", "branches", "probes", "evaluations", "episodes", "trace_events")
