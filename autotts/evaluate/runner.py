@@ -1,36 +1,50 @@
-"""Running a controller over every (seed, question) episode of a replay matrix."""
+"""Running a controller over every (seed, question) episode, then grading outside it.
+
+:func:`replay_controller` needs only the gold-free :class:`QuestionTraces`, so it
+can run where gold answers never are (the discovery sandbox); :func:`grade`
+compares its answers with the gold ones afterwards.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from autotts.controllers.base import Controller
 from autotts.evaluate.results import EpisodeResults
 from autotts.evaluate.seeds import branch_order
-from autotts.replay.episode import Episode, live_view
-from autotts.replay.matrix import ReplayMatrix
+from autotts.replay.episode import Episode, TraceEvent, live_view
+from autotts.replay.matrix import QuestionTraces, ReplayMatrix
 
-__all__ = ["run_episodes"]
+__all__ = ["ReplayOutcome", "replay_controller", "grade", "run_episodes"]
 
 
-def run_episodes(
-    matrix: ReplayMatrix, controller: Controller, *, seeds: int, trace_seeds: int = 1
-) -> EpisodeResults:
-    """Replay ``controller`` on seeds 0..seeds-1 x every question; record traces for the first few seeds.
+@dataclass(frozen=True, eq=False)
+class ReplayOutcome:
+    """Ungraded per-episode results, ``[seeds, questions]`` arrays."""
 
-    Grading happens here, against gold answers the controller never sees.
-    """
-    n_q = matrix.n_questions
-    shape = (seeds, n_q)
+    answers: np.ndarray  # object
+    tokens: np.ndarray  # int64
+    sequential_tokens: np.ndarray  # int64
+    branches_opened: np.ndarray  # int32
+    traces: dict[tuple[int, int], list[TraceEvent]] = field(default_factory=dict)
+
+
+def replay_controller(
+    questions: Sequence[QuestionTraces], controller: Controller, *, seeds: int, trace_seeds: int = 1
+) -> ReplayOutcome:
+    """Replay ``controller`` on seeds 0..seeds-1 x every question; trace the first ``trace_seeds`` seeds."""
+    shape = (seeds, len(questions))
     answers = np.empty(shape, dtype=object)
     tokens = np.zeros(shape, dtype=np.int64)
     sequential = np.zeros(shape, dtype=np.int64)
     opened = np.zeros(shape, dtype=np.int32)
     traces = {}
-    all_traces = matrix.traces
     for seed in range(seeds):
         record = seed < trace_seeds
-        for q, question in enumerate(all_traces):
+        for q, question in enumerate(questions):
             episode = Episode(question, branch_order(seed, len(question.finals)), record=record)
             with live_view(episode) as view:
                 answers[seed, q] = controller.solve(view)
@@ -39,6 +53,20 @@ def run_episodes(
             opened[seed, q] = episode.opened
             if episode.events is not None:
                 traces[(seed, q)] = episode.events
-    gold = np.array(matrix.gold_answers, dtype=object)
-    correct = answers == gold[None, :]
-    return EpisodeResults(answers, correct.astype(bool), tokens, sequential, opened, traces)
+    return ReplayOutcome(answers, tokens, sequential, opened, traces)
+
+
+def grade(outcome: ReplayOutcome, gold_answers: Sequence[str]) -> EpisodeResults:
+    """Exact string match of each episode's answer with its question's gold answer."""
+    gold = np.empty(len(gold_answers), dtype=object)
+    gold[:] = list(gold_answers)
+    correct = (outcome.answers == gold[None, :]).astype(bool)
+    return EpisodeResults(
+        outcome.answers, correct, outcome.tokens, outcome.sequential_tokens, outcome.branches_opened, outcome.traces
+    )
+
+
+def run_episodes(matrix: ReplayMatrix, controller: Controller, *, seeds: int, trace_seeds: int = 1) -> EpisodeResults:
+    """Replay and grade ``controller`` on ``matrix``."""
+    outcome = replay_controller(matrix.traces, controller, seeds=seeds, trace_seeds=trace_seeds)
+    return grade(outcome, matrix.gold_answers)

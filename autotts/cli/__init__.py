@@ -1,0 +1,43 @@
+"""The ``autotts`` command line: thin parsers that call the library.
+
+Each command lives in its own module exposing ``add_parser(subparsers)``,
+which registers the sub-command and sets ``func`` to a handler taking the
+parsed namespace and returning an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from autotts.cli import eval_cmd, ingest_cmd, paper_cmd, sql_cmd
+from autotts.errors import AutoTTSError
+
+__all__ = ["main", "COMMANDS"]
+
+COMMANDS = [ingest_cmd, eval_cmd, sql_cmd, paper_cmd]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autotts", description="Discover and evaluate test-time-scaling controllers by replay.")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; user errors print one line on stderr and exit 1."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except AutoTTSError as exc:
+        print(f"autotts {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

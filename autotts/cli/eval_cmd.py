@@ -1,0 +1,48 @@
+"""``autotts eval``: replay a controller on stores and report accuracy and tokens."""
+
+from __future__ import annotations
+
+import argparse
+
+from autotts.cli.common import add_store_option, parse_params, print_json_lines, render_table
+from autotts.evaluate.api import EvalRequest, evaluate_stores
+from autotts.evaluate.results import Evaluation
+from autotts.evaluate.seeds import DEFAULT_SEEDS
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("eval", help="evaluate a controller by replay")
+    add_store_option(parser)
+    parser.add_argument("--controller", required=True, help="registered name (sc, asc, esc, parallel-probe, cmc) or .py file")
+    parser.add_argument("--model", action="append", default=[], help="model to evaluate on (repeatable; default all)")
+    parser.add_argument("--benchmark", action="append", default=[], help="benchmark (repeatable; default all)")
+    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="controller parameter")
+    parser.add_argument("--beta", action="append", type=float, default=[], help="budget knob (repeatable: a sweep)")
+    parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, help=f"seeds 0..N-1 (default {DEFAULT_SEEDS})")
+    parser.add_argument("--json", action="store_true", help="one JSON object per evaluation")
+    parser.add_argument("--no-record", action="store_true", help="do not write the results to the store")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    request = EvalRequest(
+        controller=args.controller, params=parse_params(args.param), betas=tuple(args.beta) or (None,), seeds=args.seeds
+    )
+    evaluations = evaluate_stores(
+        args.store, [request], models=args.model, benchmarks=args.benchmark, record=not args.no_record
+    )
+    if args.json:
+        print_json_lines([e.summary() for e in evaluations])
+    else:
+        print(format_evaluations(evaluations))
+    return 0
+
+
+def format_evaluations(evaluations: list[Evaluation]) -> str:
+    columns = ["model", "benchmark", "controller", "beta", "accuracy", "avg_tokens", "avg_seq_tokens", "episodes"]
+    rows = [
+        (e.model, e.benchmark, e.controller, e.beta, e.results.accuracy, e.results.avg_tokens,
+         e.results.avg_sequential_tokens, e.results.episodes)
+        for e in evaluations
+    ]
+    return render_table(columns, rows)

@@ -1,0 +1,43 @@
+"""``autotts ingest``: load replay traces into the store."""
+
+from __future__ import annotations
+
+import argparse
+
+from autotts.bundled import bundled_files
+from autotts.cli.common import add_store_option, render_table
+from autotts.errors import ConfigError
+from autotts.store.ingest import IngestedStore, ingest_files
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("ingest", help="load replay traces into the trace store")
+    formats = parser.add_subparsers(dest="format", required=True, metavar="FORMAT")
+    release = formats.add_parser("autotts-json", help="files in the AutoTTS release format (.json or .json.gz)")
+    release.add_argument("files", nargs="+", metavar="FILE")
+    release.add_argument("--model", help="model name (default: the file's folder name)")
+    release.add_argument("--benchmark", help="benchmark name (default: the file name without extensions)")
+    add_store_option(release)
+    release.set_defaults(func=run_release)
+    bundled = formats.add_parser("bundled", help="the replay data bundled with autotts (4 Qwen3 models x AIME24/25)")
+    add_store_option(bundled)
+    bundled.set_defaults(func=run_bundled)
+
+
+def run_release(args: argparse.Namespace) -> int:
+    if (args.model or args.benchmark) and len(args.files) > 1:
+        # One name for several files would make them replace each other.
+        raise ConfigError("--model/--benchmark name one (model, benchmark): give one file with them")
+    _report(ingest_files(args.files, args.store, model=args.model, benchmark=args.benchmark), args)
+    return 0
+
+
+def run_bundled(args: argparse.Namespace) -> int:
+    _report(ingest_files(bundled_files(), args.store), args)
+    return 0
+
+
+def _report(results: list[IngestedStore], args: argparse.Namespace) -> None:
+    rows = [(r.model, r.benchmark, r.questions, r.branches, r.probes) for r in results]
+    print(render_table(["model", "benchmark", "questions", "branches", "probes"], rows))
+    print(f"ingested into {args.store}")

@@ -1,0 +1,34 @@
+"""``autotts paper``: the paper's Table 1 controllers, replayed on every store, beside the published figures."""
+
+from __future__ import annotations
+
+import argparse
+
+from autotts.cli.common import add_store_option, render_table
+from autotts.evaluate.seeds import DEFAULT_SEEDS
+from autotts.paper import PAPER_METHODS, evaluate_paper_table, published_table
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "paper", help="evaluate SC/ASC/ESC/Parallel-Probe@64 and CMC on every store; print Table 1"
+    )
+    add_store_option(parser)
+    parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    published = published_table()
+    rows = []
+    for method, ev in evaluate_paper_table(args.store, seeds=args.seeds):
+        paper = published.get((ev.model, ev.benchmark, method))
+        rows.append(
+            (ev.model, ev.benchmark, method, ev.results.accuracy, round(ev.results.avg_tokens / 1000, 1),
+             round(ev.results.avg_sequential_tokens / 1000, 1),
+             paper[0] if paper else None, paper[1] if paper else None)
+        )
+    columns = ["model", "benchmark", "method", "accuracy", "tokens_k", "seq_tokens_k", "paper_acc", "paper_tokens_k"]
+    print(render_table(columns, rows))
+    print(f"\n{len(rows)} evaluations over {len(PAPER_METHODS)} methods, recorded in {args.store}")
+    return 0

@@ -1,0 +1,109 @@
+"""Evaluating a controller on stores of the trace store: the library face of ``autotts eval``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autotts.controllers.loading import resolve_controller
+from autotts.errors import ConfigError, StoreError
+from autotts.evaluate.results import Evaluation
+from autotts.evaluate.runner import run_episodes
+from autotts.evaluate.seeds import DEFAULT_SEEDS
+from autotts.replay.matrix import ReplayMatrix, list_stores, load_matrix
+from autotts.store.connection import open_store
+from autotts.store.results import record_evaluations
+
+__all__ = ["EvalRequest", "evaluate_matrix", "evaluate_stores", "select_stores", "load_matrices"]
+
+
+@dataclass(frozen=True, slots=True)
+class EvalRequest:
+    """One controller configuration: a name or file, its params, and the betas to sweep."""
+
+    controller: str
+    params: Mapping[str, Any]
+    betas: Sequence[float | None] = (None,)
+    seeds: int = DEFAULT_SEEDS
+    trace_seeds: int = 1
+
+
+def evaluate_matrix(
+    matrix: ReplayMatrix, controller: str, params: Mapping[str, Any], *, beta: float | None = None,
+    seeds: int = DEFAULT_SEEDS, trace_seeds: int = 1,
+) -> Evaluation:
+    """Evaluate one controller configuration (at one beta) on one store."""
+    if seeds < 1:
+        raise ConfigError(f"seeds must be at least 1, got {seeds}")
+    full = dict(params)
+    if beta is not None:
+        full["beta"] = beta
+    built, spec = resolve_controller(controller, full)
+    results = run_episodes(matrix, built, seeds=seeds, trace_seeds=trace_seeds)
+    shown = {k: v for k, v in spec.params.items() if k != "beta"}
+    key = json.dumps(
+        [matrix.model, matrix.benchmark, spec.name, spec.source_hash, shown, beta, seeds], sort_keys=True, default=str
+    )
+    return Evaluation(
+        eval_id=hashlib.sha256(key.encode()).hexdigest()[:16],
+        model=matrix.model,
+        benchmark=matrix.benchmark,
+        controller=spec.name,
+        controller_hash=spec.source_hash,
+        params=shown,
+        beta=beta,
+        seeds=seeds,
+        results=results,
+    )
+
+
+def select_stores(
+    available: Sequence[tuple[str, str]], models: Sequence[str] = (), benchmarks: Sequence[str] = ()
+) -> list[tuple[str, str]]:
+    """Filter (model, benchmark) pairs; naming one the store lacks is an error."""
+    for m in models:
+        if all(m != am for am, _ in available):
+            raise StoreError(f"model {m!r} is not in the store (models: {', '.join(sorted({a for a, _ in available}))})")
+    for b in benchmarks:
+        if all(b != ab for _, ab in available):
+            raise StoreError(
+                f"benchmark {b!r} is not in the store (benchmarks: {', '.join(sorted({a for _, a in available}))})"
+            )
+    chosen = [(m, b) for m, b in available if (not models or m in models) and (not benchmarks or b in benchmarks)]
+    if not chosen:
+        raise StoreError("no (model, benchmark) pair in the store matches the selection")
+    return chosen
+
+
+def load_matrices(store: str | Path, models: Sequence[str] = (), benchmarks: Sequence[str] = ()) -> list[ReplayMatrix]:
+    """Load the selected stores' arrays, once."""
+    con = open_store(store, read_only=True)
+    try:
+        return [load_matrix(con, m, b) for m, b in select_stores(list_stores(con), models, benchmarks)]
+    finally:
+        con.close()
+
+
+def evaluate_stores(
+    store: str | Path, requests: Sequence[EvalRequest], *, models: Sequence[str] = (),
+    benchmarks: Sequence[str] = (), record: bool = True,
+) -> list[Evaluation]:
+    """Evaluate every request at every beta on every selected store; record them in one transaction."""
+    matrices = load_matrices(store, models, benchmarks)
+    evaluations = [
+        evaluate_matrix(matrix, req.controller, req.params, beta=beta, seeds=req.seeds, trace_seeds=req.trace_seeds)
+        for matrix in matrices
+        for req in requests
+        for beta in req.betas
+    ]
+    if record:
+        con = open_store(store)
+        try:
+            record_evaluations(con, evaluations)
+        finally:
+            con.close()
+    return evaluations

@@ -1,0 +1,56 @@
+"""The paper's Table 1: its methods as evaluation requests, and its published figures."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from autotts.bundled import bundled_files
+from autotts.evaluate.api import EvalRequest, evaluate_stores
+from autotts.evaluate.results import Evaluation
+from autotts.evaluate.seeds import DEFAULT_SEEDS
+from autotts.replay.matrix import list_stores
+from autotts.store.connection import open_store
+from autotts.store.ingest import ingest_files
+
+__all__ = ["PAPER_METHODS", "REFERENCE_DIR", "evaluate_paper_table", "published_table"]
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+
+# Table 1's method labels -> (controller, params, beta)
+PAPER_METHODS: dict[str, tuple[str, dict[str, int], float | None]] = {
+    "SC@64": ("sc", {"k": 64}, None),
+    "ASC": ("asc", {"k": 64}, None),
+    "ESC": ("esc", {"k": 64}, None),
+    "Parallel-Probe": ("parallel-probe", {"n": 64}, None),
+    "CMC(beta=0.5)": ("cmc", {}, 0.5),
+    "CMC(beta=1.0)": ("cmc", {}, 1.0),
+}
+
+
+def evaluate_paper_table(store: str | Path, *, seeds: int = DEFAULT_SEEDS) -> Iterator[tuple[str, Evaluation]]:
+    """Evaluate Table 1's methods on every store; ingest the bundled data first if the store has none."""
+    con = open_store(store)
+    try:
+        empty = not list_stores(con)
+    finally:
+        con.close()
+    if empty:
+        ingest_files(bundled_files(), store)
+    for method, (controller, params, beta) in PAPER_METHODS.items():
+        request = EvalRequest(controller, params, betas=(beta,), seeds=seeds)
+        for ev in evaluate_stores(store, [request]):
+            yield method, ev
+
+
+def published_table() -> dict[tuple[str, str, str], tuple[float, float]]:
+    """(model, benchmark, method) -> (accuracy, tokens in thousands), as published in the paper."""
+    path = REFERENCE_DIR / "paper_table1.csv"
+    if not path.exists():
+        return {}
+    with path.open() as fh:
+        return {
+            (r["model"], r["benchmark"], r["method"]): (float(r["accuracy"]), float(r["tokens_k"]))
+            for r in csv.DictReader(fh)
+        }
