@@ -1,0 +1,65 @@
+"""Check every row of data/reference/reference_semantics.csv against our evaluator.
+
+Usage: python scripts/check_reference.py [--store data/traces.duckdb]
+
+Each row is (model, benchmark, method, accuracy, avg_tokens); ours must give
+the same accuracy (to 0.01) and avg tokens within 1 token. Prints one line per
+row and a summary; exits 1 if any row differs. Ingests the bundled data first
+if the store has none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+from autotts.bundled import bundled_files
+from autotts.evaluate.api import evaluate_matrix, load_matrices
+from autotts.paper import REFERENCE_DIR
+from autotts.replay.matrix import list_stores
+from autotts.store.connection import DEFAULT_STORE, open_store
+from autotts.store.ingest import ingest_files
+
+BASELINES = {"SC@64": "sc", "ASC@64": "asc", "ESC@64": "esc", "ParallelProbe@64": "parallel-probe"}
+
+
+def controller_for(method: str) -> tuple[str, float | None]:
+    if method.startswith("CMC(beta="):
+        return "cmc", float(method[len("CMC(beta="):-1])
+    return BASELINES[method], None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    args = parser.parse_args()
+    con = open_store(args.store)
+    if not list_stores(con):
+        con.close()
+        ingest_files(bundled_files(), args.store)
+    else:
+        con.close()
+    with (REFERENCE_DIR / "reference_semantics.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    matrices = {(m.model, m.benchmark): m for m in load_matrices(args.store)}
+    failures = 0
+    start = time.perf_counter()
+    for row in rows:
+        name, beta = controller_for(row["method"])
+        ev = evaluate_matrix(matrices[(row["model"], row["dataset"])], name, {}, beta=beta, trace_seeds=0)
+        acc, tokens = ev.results.accuracy, ev.results.avg_tokens
+        ok = abs(acc - float(row["accuracy"])) < 0.005 and abs(tokens - float(row["avg_tokens"])) <= 1.0
+        failures += not ok
+        print(f"{'ok  ' if ok else 'FAIL'} {row['model']:<11} {row['dataset']:<7} {row['method']:<17} "
+              f"acc {acc:6.2f} (ref {float(row['accuracy']):6.2f})  tokens {tokens:12.3f} "
+              f"(ref {float(row['avg_tokens']):12.3f})", flush=True)
+    elapsed = time.perf_counter() - start
+    print(f"\n{len(rows) - failures}/{len(rows)} rows reproduced in {elapsed:.1f} s")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

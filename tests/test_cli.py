@@ -1,0 +1,104 @@
+"""The command line as a user drives it: eval, sql, and their errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from autotts.cli import main
+
+
+@pytest.fixture
+def store(bundled_store: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "traces.duckdb"
+    shutil.copy(bundled_store, copy)
+    return copy
+
+
+def test_eval_json_prints_one_object_per_beta_and_records_them(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["eval", "--store", str(store), "--controller", "cmc", "--beta", "0", "--beta", "0.2",
+                 "--model", "Qwen3-4B", "--benchmark", "aime25", "--seeds", "3", "--json"])
+    assert code == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["beta"] for r in lines] == [0.0, 0.2]
+    assert set(lines[0]) == {"model", "benchmark", "controller", "beta", "params", "accuracy", "avg_tokens",
+                             "avg_sequential_tokens", "episodes"}
+    assert lines[0]["episodes"] == 90
+    assert lines[0]["avg_tokens"] < lines[1]["avg_tokens"]
+
+    con = duckdb.connect(str(store), read_only=True)
+    assert con.execute("SELECT count(*) FROM evaluations").fetchone() == (2,)
+    assert con.execute("SELECT count(*) FROM episodes").fetchone() == (180,)
+    traced = con.execute("SELECT DISTINCT seed FROM trace_events").fetchall()
+    assert traced == [(0,)]
+    # Recorded tokens agree with the printed average.
+    avg = con.execute(
+        "SELECT avg(tokens) FROM episodes JOIN evaluations USING (eval_id) WHERE beta = 0"
+    ).fetchone()
+    assert avg is not None and avg[0] == pytest.approx(lines[0]["avg_tokens"], abs=1e-3)
+
+
+def test_eval_without_selection_covers_every_store(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "--store", str(store), "--controller", "sc", "--param", "k=2", "--seeds", "1",
+                 "--no-record"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Qwen3-") == 8
+    con = duckdb.connect(str(store), read_only=True)
+    assert con.execute("SELECT count(*) FROM evaluations").fetchone() == (0,)
+
+
+def test_rerunning_an_evaluation_replaces_it(store: Path) -> None:
+    args = ["eval", "--store", str(store), "--controller", "asc", "--model", "Qwen3-8B", "--benchmark", "aime24",
+            "--seeds", "2"]
+    assert main(args) == 0 and main(args) == 0
+    con = duckdb.connect(str(store), read_only=True)
+    assert con.execute("SELECT count(*), count(DISTINCT eval_id) FROM evaluations").fetchone() == (1, 1)
+    assert con.execute("SELECT count(*) FROM episodes").fetchone() == (60,)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--controller", "nope"], "unknown controller 'nope'"),
+        (["--controller", "sc", "--model", "GPT-9"], "model 'GPT-9' is not in the store"),
+        (["--controller", "sc", "--param", "k"], "expected key=value"),
+        (["--controller", "missing.py"], "missing.py: controller file not found"),
+    ],
+)
+def test_eval_errors_are_one_line(store: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "--store", str(store), "--seeds", "1", *args]) == 1
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_missing_store_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "SELECT 1", "--store", str(tmp_path / "none.duckdb")]) == 1
+    assert "no trace store here" in capsys.readouterr().err
+
+
+def test_sql_formats(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    query = "SELECT model, count(*) AS n FROM questions WHERE benchmark = 'aime24' GROUP BY model ORDER BY model"
+    assert main(["sql", query, "--store", str(store), "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["model", "n"] and rows[1] == ["Qwen3-0.6B", "30"] and len(rows) == 5
+    assert main(["sql", query, "--store", str(store), "--format", "json"]) == 0
+    first = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert first == {"model": "Qwen3-0.6B", "n": 30}
+    assert main(["sql", query, "--store", str(store)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["model", "n"] and table[2].split() == ["Qwen3-0.6B", "30"]
+
+
+def test_sql_is_read_only_and_errors_are_one_line(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "DELETE FROM probes", "--store", str(store)]) == 1
+    assert main(["sql", "SELEC nonsense", "--store", str(store)]) == 1
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert len(errors) == 2 and all(e.startswith("autotts sql: error: query failed") for e in errors)
+    con = duckdb.connect(str(store), read_only=True)
+    assert con.execute("SELECT count(*) FROM probes").fetchone()[0] > 0  # type: ignore[index]
