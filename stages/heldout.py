@@ -1,0 +1,126 @@
+"""Stage ``heldout``: the discovered controller's beta sweep and per-round trajectory on every store.
+
+Discovery saw only the search benchmark; this stage measures the chosen
+controller (and each round's best) on the held-out ones too, and sets its
+figures beside the baselines' as the pipeline's headline metrics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from autotts.evaluate.api import evaluate_matrix, load_matrices
+from autotts.evaluate.results import Evaluation
+from autotts.replay.matrix import ReplayMatrix
+from stages.cli import run_stage_main, stage_parser
+from stages.io import atomic_dir, evaluation_frame, write_json, write_parquet
+from stages.params import DataParams, HeldoutParams, load_params
+from stages.progress import track
+from stages.trajectory import RoundBest, round_bests
+
+__all__ = ["DISCOVERED", "heldout", "headline_metrics", "read_baselines"]
+
+DISCOVERED = "discovered"
+
+
+def heldout(
+    params: HeldoutParams, data: DataParams, store: str | Path, discovery: str | Path, baselines: str | Path,
+    out: str | Path, metrics: str | Path,
+) -> pl.DataFrame:
+    """Write ``out/evaluations.parquet``, ``out/trajectory.parquet`` and the headline ``metrics``."""
+    matrices = load_matrices(store, data.models, data.benchmarks)
+    best = Path(discovery) / "best.py"
+    sweep = evaluation_frame([
+        (DISCOVERED, f"Discovered(beta={beta:g})", None, ev)
+        for beta, ev in _sweep(matrices, best, params.betas, params.seeds, "discovered beta sweep")
+    ])
+    trajectory = _trajectory(matrices, round_bests(discovery), params)
+    with atomic_dir(out) as tmp:
+        write_parquet(tmp / "evaluations.parquet", sweep)
+        write_parquet(tmp / "trajectory.parquet", trajectory)
+    write_json(metrics, headline_metrics(sweep, read_baselines(baselines), data, params.table_betas))
+    return sweep
+
+
+def _sweep(
+    matrices: Sequence[ReplayMatrix], policy: Path, betas: Sequence[float], seeds: int, desc: str
+) -> list[tuple[float, Evaluation]]:
+    jobs = [(m, beta) for m in matrices for beta in betas]
+    return [
+        (beta, evaluate_matrix(m, str(policy), {}, beta=beta, seeds=seeds, trace_seeds=0))
+        for m, beta in track(jobs, desc)
+    ]
+
+
+def _trajectory(matrices: Sequence[ReplayMatrix], rounds: Sequence[RoundBest], params: HeldoutParams) -> pl.DataFrame:
+    """Each round's best at ``trajectory_beta`` on every store, beside its search objective."""
+    rows: list[dict[str, Any]] = []
+    for rb in track(rounds, "trajectory rounds"):
+        for m in matrices:
+            ev = evaluate_matrix(m, str(rb.policy), {}, beta=params.trajectory_beta, seeds=params.trajectory_seeds,
+                                 trace_seeds=0)
+            rows.append({
+                "round": rb.round, "model": m.model, "benchmark": m.benchmark, "objective": rb.objective,
+                "accuracy": ev.results.accuracy, "avg_tokens": ev.results.avg_tokens,
+            })
+    schema = {"round": pl.Int64, "model": pl.String, "benchmark": pl.String, "objective": pl.Float64,
+              "accuracy": pl.Float64, "avg_tokens": pl.Float64}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def read_baselines(folder: str | Path) -> pl.DataFrame:
+    """Every baseline table the ``baselines`` stage wrote, as one frame."""
+    files = sorted(Path(folder).glob("*.parquet"))
+    return pl.concat([pl.read_parquet(f) for f in files]) if files else pl.DataFrame()
+
+
+def headline_metrics(
+    sweep: pl.DataFrame, baselines: pl.DataFrame, data: DataParams, betas: Sequence[float]
+) -> dict[str, Any]:
+    """Per benchmark (search and held-out), model-averaged accuracy and kilo-tokens of the
+    discovered controller at ``betas`` and of the references it must beat (SC at its largest
+    budget, CMC at the same betas)."""
+    frames = [sweep.filter(pl.col("beta").is_in(list(betas)))]
+    if baselines.height:
+        top = baselines.filter(pl.col("family") == "sc").get_column("budget").max()
+        frames.append(baselines.filter(
+            ((pl.col("family") == "sc") & (pl.col("budget") == top))
+            | ((pl.col("family") == "cmc") & pl.col("beta").is_in(list(betas)))
+        ))
+    table = (
+        pl.concat(frames)
+        .filter(pl.col("model").is_in(list(data.models)))
+        .group_by("benchmark", "label")
+        .agg(pl.col("accuracy").mean(), (pl.col("avg_tokens").mean() / 1000).alias("tokens_k"))
+        .sort("benchmark", "label")
+    )
+    out: dict[str, Any] = {}
+    for row in table.iter_rows(named=True):
+        split = out.setdefault(data.split(row["benchmark"]), {}).setdefault(row["benchmark"], {})
+        split[row["label"]] = {"accuracy": round(row["accuracy"], 2), "tokens_k": round(row["tokens_k"], 1)}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = stage_parser("heldout", __doc__)
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--discovery", type=Path, required=True, help="the discover stage's folder")
+    parser.add_argument("--baselines", type=Path, required=True, help="the baselines stage's folder of tables")
+    parser.add_argument("--out", type=Path, required=True, help="folder for evaluations.parquet, trajectory.parquet")
+    parser.add_argument("--metrics", type=Path, required=True, help="JSON of the headline figures")
+    args = parser.parse_args(argv)
+
+    def body() -> None:
+        p = load_params(args.params)
+        sweep = heldout(p.heldout, p.data, args.store, args.discovery, args.baselines, args.out, args.metrics)
+        print(f"heldout: {sweep.height} evaluations of the discovered controller -> {args.out}")
+
+    return run_stage_main("heldout", body)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
