@@ -5,10 +5,15 @@ from __future__ import annotations
 import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from autotts.errors import ConfigError
 from autotts.replay.episode import QuestionView
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from autotts.replay.kernels import ReplayArrays
 
 __all__ = ["Controller", "register", "registered", "build_controller", "coerce_params"]
 
@@ -27,6 +32,11 @@ class Controller(ABC):
     @abstractmethod
     def solve(self, question: QuestionView) -> str | None:
         """Spend tokens on ``question`` and return the chosen answer (``None`` = no answer)."""
+
+    def replay_arrays(self, arrays: ReplayArrays) -> tuple[np.ndarray, ...] | None:
+        """A compiled equivalent of ``solve`` over every episode, or ``None`` (the default) to replay
+        through ``solve``: ``(answer_ids, tokens, sequential_tokens, opened)``, ``[seeds, questions]`` each."""
+        return None
 
 
 _REGISTRY: dict[str, type[Controller]] = {}

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from autotts.controllers.base import Controller, register
+from autotts.controllers.kernels import conf_table
+from autotts.controllers.kernels.cmc import replay_cmc
 from autotts.controllers.voting import beta_conf, majority, vote_stats
 from autotts.errors import ConfigError
 from autotts.replay.episode import QuestionView
+from autotts.replay.kernels import ReplayArrays
 
 __all__ = ["CMC", "CMCSchedule"]
 
@@ -153,3 +158,10 @@ class CMC(Controller):
         if pool:
             return majority(pool)
         return majority(b.latest for b in branches if not b.abandoned and b.latest is not None)
+
+    def replay_arrays(self, arrays: ReplayArrays) -> tuple[np.ndarray, ...]:
+        s = self.schedule
+        knobs = np.array([s.n_init, s.max_branch_use, s.warm_up, s.abandon_patience, s.t_ema, s.burst_aligned,
+                          s.widen_burst, s.min_complete], dtype=np.int64)
+        floats = np.array([s.alpha, s.conf_thresh, s.delta_slack, s.trend_thresh], dtype=np.float64)
+        return replay_cmc(arrays, knobs, floats, conf_table(arrays.orders.shape[2]), _MAX_STEPS)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from autotts.controllers.base import Controller, register
+from autotts.controllers.kernels.parallel_probe import replay_parallel_probe
 from autotts.controllers.voting import majority
 from autotts.replay.episode import QuestionView
+from autotts.replay.kernels import ReplayArrays
 
 __all__ = ["ParallelProbe"]
 
@@ -60,3 +64,6 @@ class ParallelProbe(Controller):
             if all(pruned[i] or finished[i] for i in range(n)):
                 break
         return previous
+
+    def replay_arrays(self, arrays: ReplayArrays) -> tuple[np.ndarray, ...]:
+        return replay_parallel_probe(arrays, self.n, self.T, self.patience, self.warm_up, _MAX_STEPS)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from autotts.controllers.base import Controller, register
+from autotts.controllers.kernels import conf_table
+from autotts.controllers.kernels.full_read import ASC, ESC, SC, replay_full_read
 from autotts.controllers.voting import beta_conf, majority, vote_stats
 from autotts.replay.episode import QuestionView
+from autotts.replay.kernels import ReplayArrays
 
 __all__ = ["SelfConsistency", "AdaptiveConsistency", "EarlyStoppingConsistency"]
 
@@ -21,6 +26,9 @@ class SelfConsistency(Controller):
     def solve(self, question: QuestionView) -> str | None:
         reads = min(self.k, question.branch_limit)
         return majority(question.read_new().answer for _ in range(reads))
+
+    def replay_arrays(self, arrays: ReplayArrays) -> tuple[np.ndarray, ...]:
+        return replay_full_read(arrays, SC, self.k, 0.0, 1, conf_table(arrays.orders.shape[2]))
 
 
 @register("asc")
@@ -41,6 +49,9 @@ class AdaptiveConsistency(Controller):
                     return winner
         return majority(answers)
 
+    def replay_arrays(self, arrays: ReplayArrays) -> tuple[np.ndarray, ...]:
+        return replay_full_read(arrays, ASC, self.k, self.threshold, 1, conf_table(arrays.orders.shape[2]))
+
 
 @register("esc")
 @dataclass(frozen=True)
@@ -59,3 +70,6 @@ class EarlyStoppingConsistency(Controller):
             if window and all(a == window[0] for a in window):
                 return window[0]
         return majority(answers)
+
+    def replay_arrays(self, arrays: ReplayArrays) -> tuple[np.ndarray, ...]:
+        return replay_full_read(arrays, ESC, self.k, 0.0, self.window, conf_table(arrays.orders.shape[2]))

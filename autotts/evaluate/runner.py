@@ -8,14 +8,15 @@ compares its answers with the gold ones afterwards.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from autotts.controllers.base import Controller
 from autotts.evaluate.results import EpisodeResults
-from autotts.evaluate.seeds import branch_order
+from autotts.evaluate.seeds import branch_order, replay_arrays
 from autotts.replay.episode import Episode, TraceEvent, live_view
+from autotts.replay.kernels import ReplayArrays
 from autotts.replay.matrix import QuestionTraces, ReplayMatrix
 
 __all__ = ["ReplayOutcome", "replay_controller", "grade", "run_episodes"]
@@ -66,7 +67,30 @@ def grade(outcome: ReplayOutcome, gold_answers: Sequence[str]) -> EpisodeResults
     )
 
 
-def run_episodes(matrix: ReplayMatrix, controller: Controller, *, seeds: int, trace_seeds: int = 1) -> EpisodeResults:
-    """Replay and grade ``controller`` on ``matrix``."""
-    outcome = replay_controller(matrix.traces, controller, seeds=seeds, trace_seeds=trace_seeds)
+def run_episodes(
+    matrix: ReplayMatrix, controller: Controller, *, seeds: int, trace_seeds: int = 1,
+    arrays: ReplayArrays | None = None,
+) -> EpisodeResults:
+    """Replay and grade ``controller`` on ``matrix``, through its compiled fast path if it has one.
+
+    With a fast path, the traced seeds also go through ``solve`` (for their
+    execution traces), and the two must agree episode for episode.
+    """
+    fast = controller.replay_arrays(arrays if arrays is not None else replay_arrays(matrix, seeds))
+    if fast is None:
+        outcome = replay_controller(matrix.traces, controller, seeds=seeds, trace_seeds=trace_seeds)
+        return grade(outcome, matrix.gold_answers)
+    ids, tokens, sequential, opened = fast
+    outcome = ReplayOutcome(matrix.answer_strings(ids), tokens, sequential, opened)
+    if trace_seeds > 0:
+        traced = replay_controller(matrix.traces, controller, seeds=min(trace_seeds, seeds), trace_seeds=trace_seeds)
+        _check_agreement(controller, outcome, traced)
+        outcome = replace(outcome, traces=traced.traces)
     return grade(outcome, matrix.gold_answers)
+
+
+def _check_agreement(controller: Controller, fast: ReplayOutcome, slow: ReplayOutcome) -> None:
+    n = slow.tokens.shape[0]
+    for name in ("answers", "tokens", "sequential_tokens", "branches_opened"):
+        if not np.array_equal(getattr(fast, name)[:n], getattr(slow, name)):
+            raise RuntimeError(f"{type(controller).__name__}: compiled fast path disagrees with solve() on {name}")

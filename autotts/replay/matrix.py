@@ -55,6 +55,16 @@ class ReplayMatrix:
     def gold_answers(self) -> tuple[str, ...]:
         return tuple(self.vocab[q][g] for q, g in enumerate(self.gold_ids.tolist()))
 
+    def answer_strings(self, ids: np.ndarray) -> np.ndarray:
+        """``[seeds, questions]`` answer ids to answer strings (``-1`` -> ``None``)."""
+        out = np.empty(ids.shape, dtype=object)
+        for q, words in enumerate(self.vocab):
+            lookup = np.empty(len(words) + 1, dtype=object)
+            lookup[:-1] = words
+            lookup[-1] = None
+            out[:, q] = lookup[ids[:, q]]
+        return out
+
     @cached_property
     def traces(self) -> tuple[QuestionTraces, ...]:
         """Per-question tuples of strings for the step-wise (pure Python) engine."""

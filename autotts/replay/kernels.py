@@ -1,0 +1,103 @@
+"""The replay engine's rules as compiled (numba) primitives, for built-in controllers' fast paths.
+
+These functions restate :class:`autotts.replay.episode.Episode` and the vote
+helpers on integer answer ids, so a whole evaluation (every seed x question)
+runs in one compiled loop. The pure-Python engine stays the specification:
+the evaluator replays the traced seeds through it and checks that both agree.
+
+Conventions: ``cursor[k]``/``charged[k]`` are per *opened* branch ``k``;
+``order[k]`` is its stored index; answer id ``-1`` means no answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import numba
+import numpy as np
+
+
+__all__ = ["JIT", "ReplayArrays", "explore", "read_whole", "tally_add", "tally_reset", "tally_stats"]
+
+JIT = {"cache": True, "nogil": True}
+
+@dataclass(frozen=True, eq=False)
+class ReplayArrays:
+    """A matrix's gold-free arrays plus the branch orders of seeds 0..seeds-1
+    (built by :func:`autotts.evaluate.seeds.replay_arrays`)."""
+
+    probes: np.ndarray  # int32 [Q, B, D]
+    n_probes: np.ndarray  # int32 [Q, B]
+    tokens: np.ndarray  # int64 [Q, B]
+    finals: np.ndarray  # int32 [Q, B]
+    n_branches: np.ndarray  # int32 [Q]
+    orders: np.ndarray  # int32 [S, Q, B]
+    probe_freq: int
+    vocab_size: int
+
+    @property
+    def seeds(self) -> int:
+        return int(self.orders.shape[0])
+
+
+@numba.njit(inline="always", **JIT)
+def explore(k, probes_q, n_probes_q, tokens_q, finals_q, order_q, freq, cursor, charged):  # type: ignore[no-untyped-def]
+    """One probe of opened branch ``k``: (answer id, finished, tokens charged)."""
+    stored = order_q[k]
+    c = cursor[k]
+    if c < n_probes_q[stored]:
+        cursor[k] = c + 1
+        charged[k] += freq
+        return probes_q[stored, c], False, freq
+    cost = tokens_q[stored] - charged[k]
+    if cost < 0:
+        cost = 0
+    charged[k] += cost
+    return finals_q[stored], True, cost
+
+
+@numba.njit(inline="always", **JIT)
+def read_whole(k, n_probes_q, tokens_q, finals_q, order_q, cursor, charged):  # type: ignore[no-untyped-def]
+    """Full read of newly opened branch ``k``: (final answer id, tokens charged)."""
+    stored = order_q[k]
+    cursor[k] = n_probes_q[stored]
+    charged[k] = tokens_q[stored]
+    return finals_q[stored], tokens_q[stored]
+
+
+# A tally counts votes for answer ids and remembers first-seen order, which
+# breaks ties exactly as Counter.most_common does: counts[V], seen[V] (ids in
+# first-seen order), and n_seen held by the caller.
+
+
+@numba.njit(inline="always", **JIT)
+def tally_add(answer, counts, seen, n_seen):  # type: ignore[no-untyped-def]
+    """Count one vote; returns the new number of distinct answers."""
+    if counts[answer] == 0:
+        seen[n_seen] = answer
+        n_seen += 1
+    counts[answer] += 1
+    return n_seen
+
+
+@numba.njit(inline="always", **JIT)
+def tally_stats(counts, seen, n_seen):  # type: ignore[no-untyped-def]
+    """(winner id or -1, top1, top2) with ties to the first seen."""
+    winner = -1
+    top1 = 0
+    top2 = 0
+    for i in range(n_seen):
+        c = counts[seen[i]]
+        if c > top1:
+            top2 = top1
+            top1 = c
+            winner = seen[i]
+        elif c > top2:
+            top2 = c
+    return winner, top1, top2
+
+
+@numba.njit(inline="always", **JIT)
+def tally_reset(counts, seen, n_seen):  # type: ignore[no-untyped-def]
+    for i in range(n_seen):
+        counts[seen[i]] = 0
+    return 0
