@@ -1,0 +1,131 @@
+"""``discover()``: the library face of ``autotts discover``, and what the pipeline stage calls.
+
+It loads the search benchmark only (held-out data never enters a run), sets
+up or resumes the run directory, runs the rounds, re-evaluates the finalists
+on every seed, picks the winner by the objective with a paired bootstrap
+against the runner-up, and writes ``best.py`` and ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from autotts.discover.evaluation import CandidateEvaluator, EvalSettings, Evaluated
+from autotts.discover.history import CandidateRecord, History, atomic_write
+from autotts.discover.loop import LoopSettings, run_rounds
+from autotts.discover.progress import Progress
+from autotts.discover.proposers import build_proposer
+from autotts.discover.report import sc_reference, summarize
+from autotts.discover.sandbox import SandboxLimits
+from autotts.discover.selection import CurvePoint, build_objective, compare
+from autotts.errors import DiscoveryError
+from autotts.evaluate.api import load_matrices
+from autotts.evaluate.seeds import DEFAULT_SEEDS
+
+__all__ = ["DEFAULT_BETAS", "DiscoveryResult", "discover"]
+
+DEFAULT_BETAS = (0.0, 0.25, 0.5, 0.75, 1.0)
+BRIEF = Path(__file__).parent / "prompts" / "brief_v1.md"
+
+
+@dataclass(frozen=True)
+class DiscoveryResult:
+    """Where the winner is, and the run's summary (also in ``out/summary.json``)."""
+
+    best_path: Path
+    best_candidate: str
+    summary: dict[str, Any]
+    report: str
+
+
+def discover(
+    store: str | Path, *, search_benchmark: str, models: Sequence[str] = (), rounds: int = 6, candidates: int = 8,
+    proposer: str = "evolve", betas: Sequence[float] = DEFAULT_BETAS, objective: str = "frontier", seed: int = 0,
+    out: str | Path, max_cost: float | None = None, seeds: int = DEFAULT_SEEDS, search_seeds: int = 8,
+    finalists: int = 2, jobs: int = 2, proposer_params: Mapping[str, Any] | None = None,
+    objective_params: Mapping[str, Any] | None = None, limits: SandboxLimits = SandboxLimits(),
+    progress: bool = True, record: bool = True,
+) -> DiscoveryResult:
+    """Discover a controller on ``search_benchmark``; resumes the run in ``out`` if one is there."""
+    betas = tuple(sorted(float(b) for b in betas))
+    if not betas or any(not 0.0 <= b <= 1.0 for b in betas):
+        raise DiscoveryError(f"betas must be values in [0, 1], got {list(betas)}")
+    if rounds < 1 or candidates < 1 or search_seeds < 1 or seeds < 1 or finalists < 1:
+        raise DiscoveryError("rounds, candidates, seeds, search_seeds and finalists must all be at least 1")
+    out = Path(out)
+    started = time.monotonic()
+    matrices = load_matrices(store, models, [search_benchmark])
+    config = {
+        "search_benchmark": search_benchmark, "models": [m.model for m in matrices], "rounds": rounds,
+        "candidates": candidates, "proposer": proposer, "proposer_params": dict(proposer_params or {}),
+        "betas": list(betas), "objective": objective, "objective_params": dict(objective_params or {}),
+        "seed": seed, "max_cost": max_cost, "seeds": seeds, "search_seeds": search_seeds, "finalists": finalists,
+        "brief": BRIEF.name,
+    }
+    run_id = _claim_run_dir(out, config)
+    chosen = build_proposer(proposer, proposer_params)
+    goal = build_objective(objective, objective_params)
+    history = History.open(out, run_id, Path(store) if record else None)
+    history.record_run(config, None)
+    evaluator = CandidateEvaluator(matrices, EvalSettings(betas, jobs=jobs, limits=limits), out / "work")
+    settings = LoopSettings(rounds, candidates, seed, search_seeds, BRIEF.read_text(), max_cost)
+    stopped = run_rounds(settings, chosen, evaluator, goal, history, Progress(progress))
+
+    ranked = history.ranked()
+    if not ranked:
+        raise DiscoveryError(f"{out}: no candidate passed the checks in {len(history.records)} tries")
+    full = {r.candidate_id: points for r in ranked[:finalists] if (points := _final_points(r, evaluator, history, seeds))}
+    if not full:
+        raise DiscoveryError(f"{out}: every finalist failed when re-evaluated on {seeds} seeds")
+    order = sorted(full, key=lambda cid: (-goal.score(full[cid]), cid))
+    best = history.records[order[0]]
+    assert best.proposal.source is not None
+    atomic_write(out / "best.py", best.proposal.source)
+    sure = compare(goal, full[order[0]], full[order[1]], seed=seed) if len(order) > 1 else None
+    summary = summarize(
+        config=config, history=history, goal=goal, full=full, order=order, sure=sure, stopped=stopped,
+        sc64=sc_reference(matrices, seeds), wall_seconds=time.monotonic() - started,
+    )
+    atomic_write(out / "summary.json", json.dumps(summary, indent=1))
+    history.record_run(config, summary)
+    return DiscoveryResult(out / "best.py", best.candidate_id, summary, summary["report"])
+
+
+def _claim_run_dir(out: Path, config: dict[str, Any]) -> str:
+    """Write ``run.json`` for a new run, or check that it matches for a resumed one; the run id."""
+    path = out / "run.json"
+    if path.exists():
+        previous = json.loads(path.read_text())
+        changed = [k for k in sorted(set(config) | set(previous)) if config.get(k) != previous.get(k)]
+        if changed:
+            raise DiscoveryError(f"{out}: holds a run with other settings ({changed[0]}: {previous.get(changed[0])!r} "
+                                 f"there, {config.get(changed[0])!r} now); use another --out")
+    else:
+        atomic_write(path, json.dumps(config, indent=1, sort_keys=True))
+    key = json.dumps([str(out.resolve()), config], sort_keys=True)
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _final_points(record: CandidateRecord, evaluator: CandidateEvaluator, history: History,
+                  seeds: int) -> tuple[CurvePoint, ...] | None:
+    """A finalist's curve on every seed (``None`` if it fails there), kept in ``finalists/`` for resumes."""
+    path = history.out / "finalists" / f"{record.candidate_id}.json"
+    if path.with_suffix(".failed.txt").exists():
+        return None
+    if path.exists():
+        return tuple(CurvePoint(**{**p, "q_correct": tuple(p["q_correct"]), "q_tokens": tuple(p["q_tokens"])})
+                     for p in json.loads(path.read_text()))
+    result: Evaluated = evaluator.evaluate(history.candidate_dir(record.candidate_id) / "candidate.py", seeds,
+                                           first_pass=False)
+    if result.failure is not None:
+        atomic_write(path.with_suffix(".failed.txt"), f"{result.failure.reason}: {result.failure.message}\n")
+        return None
+    atomic_write(path, json.dumps([asdict(p) for p in result.points]))
+    history.record_points(record.candidate_id, "final", result.points, seeds)
+    return result.points

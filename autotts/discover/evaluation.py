@@ -1,0 +1,136 @@
+"""Evaluating one candidate file: static check, a cheap first pass, then the sweep on every search model.
+
+The cascade, cheapest first: the static check; one sandboxed pass on the
+first search model (one seed, the two extreme betas) that also runs the
+peeking audit; then the full sweep, one sandboxed worker per search model,
+``jobs`` at a time. Workers get gold-free traces only; answers are graded
+here. A failure at any stage is returned as the candidate's result.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autotts.discover.history import Failure, TraceSummary
+from autotts.discover.sandbox import SandboxLimits, WorkerFailure, check_source, run_worker
+from autotts.discover.selection import CurvePoint, monotone_violation
+from autotts.evaluate.runner import ReplayOutcome, grade
+from autotts.replay.matrix import ReplayMatrix
+
+__all__ = ["EvalSettings", "Evaluated", "CandidateEvaluator"]
+
+MAX_BRANCHES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class EvalSettings:
+    betas: tuple[float, ...]
+    jobs: int = 2
+    limits: SandboxLimits = SandboxLimits()
+    tolerance: float = 0.02  # relative drop in avg tokens tolerated between consecutive betas
+    audit_seeds: int = 1
+    trace_seeds: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluated:
+    """The outcome of evaluating a candidate: figures and traces, or the failure that stopped it."""
+
+    points: tuple[CurvePoint, ...]
+    traces: tuple[TraceSummary, ...]
+    failure: Failure | None
+
+
+class CandidateEvaluator:
+    """Evaluates candidate files on fixed search matrices; holds their gold answers, the workers never do."""
+
+    def __init__(self, matrices: Sequence[ReplayMatrix], settings: EvalSettings, workdir: Path) -> None:
+        self.matrices = list(matrices)
+        self.settings = settings
+        self.trace_files: dict[str, Path] = {}
+        workdir.mkdir(parents=True, exist_ok=True)
+        for m in self.matrices:
+            path = workdir / f"{m.model}.{m.benchmark}.traces.pkl"
+            if not path.exists():
+                tmp = path.with_suffix(".tmp")
+                tmp.write_bytes(pickle.dumps(m.traces))
+                tmp.replace(path)
+            self.trace_files[m.model] = path
+
+    def evaluate(self, path: Path, seeds: int, *, first_pass: bool = True) -> Evaluated:
+        """Run the cascade on the candidate at ``path`` over seeds 0..seeds-1."""
+        violations = check_source(path.read_text())
+        if violations:
+            shown = "; ".join(map(str, violations[:3]))
+            return Evaluated((), (), Failure("static", f"static check: {shown}", _lines(path, violations[0].line)))
+        s = self.settings
+        if first_pass:
+            extremes = (min(s.betas), max(s.betas))
+            job = self._job(path, self.matrices[0], extremes, 1, trace_seeds=0)
+            job["audit"] = {"betas": list(extremes), "seeds": s.audit_seeds}
+            quick = run_worker(job, s.limits)
+            if isinstance(quick, WorkerFailure):
+                return Evaluated((), (), Failure(quick.kind, quick.message, quick.excerpt))
+            if quick["peek"]:
+                return Evaluated((), (), Failure("peek", quick["peek"]))
+        jobs = [self._job(path, m, s.betas, seeds, trace_seeds=s.trace_seeds) for m in self.matrices]
+        with ThreadPoolExecutor(max_workers=s.jobs) as pool:
+            results = list(pool.map(lambda job: run_worker(job, s.limits), jobs))
+        points: list[CurvePoint] = []
+        traces: list[TraceSummary] = []
+        for matrix, result in zip(self.matrices, results, strict=True):
+            if isinstance(result, WorkerFailure):
+                return Evaluated((), (), Failure(result.kind, f"{matrix.model}: {result.message}", result.excerpt))
+            for raw in result["points"]:
+                point, summaries, failure = _graded(matrix, raw)
+                if failure:
+                    return Evaluated((), (), failure)
+                points.append(point)
+                traces.extend(summaries)
+        bad = monotone_violation(points, s.tolerance)
+        if bad:
+            return Evaluated(tuple(points), tuple(traces), Failure("non-monotone", "beta check failed: " + bad))
+        return Evaluated(tuple(points), tuple(traces), None)
+
+    def _job(self, path: Path, matrix: ReplayMatrix, betas: Sequence[float], seeds: int,
+             trace_seeds: int) -> dict[str, Any]:
+        return {"source_path": str(path.resolve()), "traces_path": str(self.trace_files[matrix.model].resolve()),
+                "betas": list(betas), "seeds": seeds, "trace_seeds": trace_seeds, "audit": None}
+
+
+def _graded(matrix: ReplayMatrix, raw: dict[str, Any]) -> tuple[CurvePoint, list[TraceSummary], Failure | None]:
+    answers = np.empty((len(raw["answers"]), matrix.n_questions), dtype=object)
+    answers[:] = raw["answers"]
+    tokens = np.asarray(raw["tokens"], dtype=np.int64)
+    opened = np.asarray(raw["opened"], dtype=np.int32)
+    results = grade(ReplayOutcome(answers, tokens, tokens, opened), matrix.gold_answers)
+    beta = float(raw["beta"])
+    point = CurvePoint(
+        matrix.model, beta, results.accuracy, results.avg_tokens,
+        tuple(results.correct.mean(axis=0).tolist()), tuple(tokens.mean(axis=0).tolist()),
+    )
+    gold = matrix.gold_answers
+    summaries = [
+        TraceSummary(matrix.model, beta, t["seed"], t["question"], t["opened"], t["pruned"], t["depth"],
+                     t["tokens"], t["stop"], t["answer"], t["answer"] == gold[t["question"]])
+        for t in raw["traces"]
+    ]
+    if int(opened.max(initial=0)) > MAX_BRANCHES:
+        s, q = np.unravel_index(int(opened.argmax()), opened.shape)
+        return point, summaries, Failure(
+            "branch-limit", f"{matrix.model}, beta={beta:g}: opened {int(opened.max())} branches "
+                            f"(limit {MAX_BRANCHES}) on seed {s}, question {q}")
+    return point, summaries, None
+
+
+def _lines(path: Path, line: int, around: int = 2) -> str:
+    text = path.read_text().splitlines()
+    lo = max(0, line - 1 - around)
+    return "\n".join(f"{i + 1:4d} | {t}" for i, t in enumerate(text[lo: line + around], start=lo))

@@ -1,0 +1,273 @@
+"""The run's memory: candidate records as files in the run directory and rows in the store.
+
+Each candidate's ``result.json`` is written atomically (temp name, rename)
+after it has been evaluated, so a run killed at any moment resumes after the
+last recorded candidate; a round's proposals are saved before any of them is
+evaluated, so a resumed round evaluates the very same files. The store gets
+the same records (replaced by key, so re-recording is harmless) for SQL.
+History is also what proposers read: :func:`render_feedback` picks sources,
+curves and the most telling trace excerpts within a size budget.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from autotts.discover.proposers.base import Proposal, Usage
+from autotts.discover.selection import CurvePoint
+from autotts.store.connection import open_store, transaction
+
+__all__ = ["CandidateRecord", "Failure", "History", "TraceSummary", "atomic_write", "render_feedback"]
+
+
+@dataclass(frozen=True, slots=True)
+class TraceSummary:
+    """One traced episode of a candidate: what it opened, pruned, how deep it went, why it stopped."""
+
+    model: str
+    beta: float
+    seed: int
+    question: int
+    opened: int
+    pruned: int
+    depth: int
+    tokens: int
+    stop: str
+    answer: str | None
+    correct: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a candidate was rejected: a short reason code, a one-line message, an excerpt to learn from."""
+
+    reason: str  # static | exception | timeout | memory | audit | peek | output | crash | non-monotone | ...
+    message: str
+    excerpt: str = ""
+
+
+@dataclass(frozen=True)
+class CandidateRecord:
+    """Everything known about one candidate of one round."""
+
+    candidate_id: str
+    round: int
+    index: int
+    proposal: Proposal
+    source_hash: str | None
+    failure: Failure | None
+    points: tuple[CurvePoint, ...] = ()
+    traces: tuple[TraceSummary, ...] = ()
+    score: float | None = None
+    seeds: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CandidateRecord:
+        p = data["proposal"]
+        proposal = Proposal(**{**p, "parents": tuple(p["parents"]), "usage": Usage(**p["usage"])})
+        return cls(
+            candidate_id=data["candidate_id"], round=data["round"], index=data["index"], proposal=proposal,
+            source_hash=data["source_hash"], failure=Failure(**data["failure"]) if data["failure"] else None,
+            points=tuple(_point(x) for x in data["points"]), traces=tuple(TraceSummary(**t) for t in data["traces"]),
+            score=data["score"], seeds=data["seeds"],
+        )
+
+
+def _point(data: dict[str, Any]) -> CurvePoint:
+    return CurvePoint(**{**data, "q_correct": tuple(data["q_correct"]), "q_tokens": tuple(data["q_tokens"])})
+
+
+def candidate_id(round_: int, index: int) -> str:
+    return f"r{round_:02d}c{index:02d}"
+
+
+def source_hash(source: str) -> str:
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the whole new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+@dataclass
+class History:
+    """The records of one run directory, and the store they are mirrored to (if any)."""
+
+    out: Path
+    run_id: str
+    store: Path | None
+    records: dict[str, CandidateRecord] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, out: Path, run_id: str, store: Path | None) -> History:
+        history = cls(out, run_id, store)
+        for path in sorted(out.glob("candidates/*/result.json")):
+            record = CandidateRecord.from_json(json.loads(path.read_text()))
+            history.records[record.candidate_id] = record
+        return history
+
+    def candidate_dir(self, cid: str) -> Path:
+        return self.out / "candidates" / cid
+
+    def saved_proposals(self, round_: int) -> list[Proposal] | None:
+        path = self.out / "rounds" / f"r{round_:02d}" / "proposals.json"
+        if not path.exists():
+            return None
+        return [Proposal(**{**p, "parents": tuple(p["parents"]), "usage": Usage(**p["usage"])})
+                for p in json.loads(path.read_text())]
+
+    def save_proposals(self, round_: int, proposals: Sequence[Proposal]) -> None:
+        path = self.out / "rounds" / f"r{round_:02d}" / "proposals.json"
+        atomic_write(path, json.dumps([dataclasses.asdict(p) for p in proposals], indent=1))
+
+    def record(self, record: CandidateRecord) -> None:
+        """Persist one evaluated candidate: its files first, then (atomically) its result, then the store."""
+        folder = self.candidate_dir(record.candidate_id)
+        p = record.proposal
+        if p.source is not None:
+            atomic_write(folder / "candidate.py", p.source)
+        if p.prompt:
+            atomic_write(folder / "prompt.md", p.prompt)
+        if p.response:
+            atomic_write(folder / "response.md", p.response)
+        atomic_write(folder / "result.json", json.dumps(record.to_json()))
+        self.records[record.candidate_id] = record
+        if self.store is not None:
+            with _store(self.store) as con, transaction(con):
+                _write_candidate(con, self.run_id, record)
+
+    def spent(self) -> float:
+        return sum(r.proposal.usage.cost for r in self.records.values() if not r.proposal.usage.cached)
+
+    def ranked(self) -> list[CandidateRecord]:
+        """Evaluated candidates, best search score first (ties: the earlier candidate)."""
+        ok = [r for r in self.records.values() if r.ok and r.score is not None]
+        return sorted(ok, key=lambda r: (-(r.score or 0.0), r.candidate_id))
+
+    def record_points(self, cid: str, stage: str, points: Sequence[CurvePoint], seeds: int) -> None:
+        if self.store is None:
+            return
+        with _store(self.store) as con, transaction(con):
+            con.execute("DELETE FROM discovery_points WHERE run_id = ? AND candidate_id = ? AND stage = ?",
+                        [self.run_id, cid, stage])
+            con.executemany("INSERT INTO discovery_points VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [[self.run_id, cid, stage, p.model, p.beta, seeds, p.accuracy, p.avg_tokens]
+                             for p in points])
+
+    def record_run(self, config: dict[str, Any], summary: dict[str, Any] | None) -> None:
+        if self.store is None:
+            return
+        with _store(self.store) as con, transaction(con):
+            con.execute("DELETE FROM discovery_runs WHERE run_id = ?", [self.run_id])
+            con.execute(
+                "INSERT INTO discovery_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [self.run_id, str(self.out), config["search_benchmark"], json.dumps(config["models"]),
+                 config["proposer"], config["objective"], json.dumps(config, sort_keys=True),
+                 datetime.now(timezone.utc), summary and summary.get("best_candidate"),
+                 summary and json.dumps(summary)],
+            )
+
+
+class _store:
+    """Open the store for one short write, so other readers are blocked as briefly as possible."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        self.con = open_store(self.path)
+        return self.con
+
+    def __exit__(self, *exc: object) -> None:
+        self.con.close()
+
+
+def _write_candidate(con: duckdb.DuckDBPyConnection, run_id: str, r: CandidateRecord) -> None:
+    key = [run_id, r.candidate_id]
+    for table in ("discovery_candidates", "discovery_traces"):
+        con.execute(f"DELETE FROM {table} WHERE run_id = ? AND candidate_id = ?", key)
+    con.execute("DELETE FROM discovery_points WHERE run_id = ? AND candidate_id = ? AND stage = 'search'", key)
+    p, f, u = r.proposal, r.failure, r.proposal.usage
+    con.execute(
+        "INSERT INTO discovery_candidates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, r.candidate_id, r.round, r.index, p.proposer, json.dumps(list(p.parents)), p.source, r.source_hash,
+         p.prompt, p.response, "ok" if f is None else "rejected", f.reason if f else "", f.message if f else "",
+         f.excerpt if f else "", r.score, u.tokens_in, u.tokens_out, u.cost, u.cached],
+    )
+    if r.points:
+        con.executemany("INSERT INTO discovery_points VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [[run_id, r.candidate_id, "search", x.model, x.beta, r.seeds, x.accuracy, x.avg_tokens]
+                         for x in r.points])
+    if r.traces:
+        con.executemany(
+            "INSERT INTO discovery_traces VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[run_id, r.candidate_id, t.model, t.beta, t.seed, t.question, t.opened, t.pruned, t.depth, t.tokens,
+              t.stop, t.answer, t.correct] for t in r.traces],
+        )
+
+
+def render_feedback(records: Iterable[CandidateRecord], *, budget: int = 12_000, shown: int = 3) -> str:
+    """What a proposer should learn from the run so far, within ``budget`` characters.
+
+    The best candidates' curves and sources come first, then recent failures
+    with their reasons, then telling episodes: wrong answers at the highest
+    cost and early stops on a wrong consensus.
+    """
+    records = list(records)
+    ranked = sorted((r for r in records if r.ok and r.score is not None), key=lambda r: -(r.score or 0.0))
+    parts = ["# History so far"]
+    for r in ranked[:shown]:
+        parts.append(f"\n## {r.candidate_id} (score {r.score:.3f}, parents {', '.join(r.proposal.parents) or '-'})")
+        parts.append(_curve_table(r.points))
+        parts.append(_telling_traces(r.traces))
+    failures = [r for r in records if not r.ok][-shown:]
+    if failures:
+        parts.append("\n## Recent rejections")
+        for r in failures:
+            assert r.failure is not None
+            parts.append(f"- {r.candidate_id}: {r.failure.reason}: {r.failure.message}")
+            if r.failure.excerpt:
+                parts.append("```\n" + r.failure.excerpt[-600:] + "\n```")
+    if ranked and ranked[0].proposal.source:
+        parts.append(f"\n## Source of the best so far ({ranked[0].candidate_id})\n```python\n"
+                     f"{ranked[0].proposal.source}\n```")
+    text = "\n".join(parts)
+    return text if len(text) <= budget else text[: budget - 20] + "\n[... truncated]"
+
+
+def _curve_table(points: Sequence[CurvePoint]) -> str:
+    rows = ["| model | beta | accuracy % | avg tokens |", "|---|---|---|---|"]
+    rows += [f"| {p.model} | {p.beta:g} | {p.accuracy:.2f} | {p.avg_tokens:,.0f} |"
+             for p in sorted(points, key=lambda p: (p.model, p.beta))]
+    return "\n".join(rows)
+
+
+def _telling_traces(traces: Sequence[TraceSummary], count: int = 3) -> str:
+    wrong = sorted((t for t in traces if not t.correct), key=lambda t: -t.tokens)[:count]
+    early = [t for t in traces if not t.correct and t.stop.startswith("early stop")][:count]
+    lines = ["Telling episodes (wrong answers at high cost; early stops on a wrong consensus):"]
+    for t in dict.fromkeys(wrong + early):
+        lines.append(f"- {t.model} beta={t.beta:g} q{t.question}: opened {t.opened}, pruned {t.pruned}, depth "
+                     f"{t.depth}, {t.tokens:,} tokens, {t.stop}, answered {t.answer!r} (wrong)")
+    return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""The discovery loop: propose -> check -> evaluate -> record -> select, round after round.
+
+Resumable by construction: a round's proposals are saved before evaluation
+and each candidate's record is written atomically after it, so a re-run skips
+everything already recorded and evaluates the rest of the same proposals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from autotts.discover.evaluation import CandidateEvaluator
+from autotts.discover.history import (
+    CandidateRecord, Failure, History, atomic_write, candidate_id, render_feedback, source_hash,
+)
+from autotts.discover.progress import Progress
+from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer
+from autotts.discover.selection import Objective
+
+__all__ = ["LoopSettings", "run_rounds"]
+
+
+@dataclass(frozen=True, slots=True)
+class LoopSettings:
+    rounds: int
+    candidates: int
+    seed: int
+    search_seeds: int
+    brief: str
+    max_cost: float | None = None
+    elites: int = 4
+    feedback_chars: int = 12_000
+
+
+def run_rounds(s: LoopSettings, proposer: Proposer, evaluator: CandidateEvaluator, objective: Objective,
+               history: History, progress: Progress) -> str | None:
+    """Run (or finish) every round; the reason for stopping early, or ``None``."""
+    for round_ in range(s.rounds):
+        proposals = history.saved_proposals(round_)
+        if proposals is None:
+            if s.max_cost is not None and history.spent() >= s.max_cost:
+                return f"cost budget of {s.max_cost:g} reached after {history.spent():.4f}"
+            proposals = proposer.propose(_context(s, round_, history))
+            history.save_proposals(round_, proposals)
+        for index, proposal in enumerate(proposals):
+            cid = candidate_id(round_, index)
+            if cid not in history.records:
+                history.record(_evaluate(s, cid, round_, index, proposal, evaluator, objective, history))
+            best = history.ranked()[:1]
+            note = f"best {best[0].candidate_id} {best[0].score:.3f}" if best else ""
+            progress.show(f"round {round_ + 1}/{s.rounds}", index + 1, len(proposals), note)
+        if len(proposals) < s.candidates:
+            return f"the proposer stopped early in round {round_} (cost budget {s.max_cost})"
+    return None
+
+
+def _context(s: LoopSettings, round_: int, history: History) -> ProposalContext:
+    ranked = history.ranked()
+    return ProposalContext(
+        round=round_, count=s.candidates, seed=s.seed, brief=s.brief,
+        feedback=render_feedback(history.records.values(), budget=s.feedback_chars),
+        elites=[(r.candidate_id, r.proposal.source or "", r.score or 0.0) for r in ranked[: s.elites]],
+        seen_sources=frozenset(r.proposal.source for r in history.records.values() if r.proposal.source),
+        workdir=history.out / "rounds" / f"r{round_:02d}", spent=history.spent, max_cost=s.max_cost,
+    )
+
+
+def _evaluate(s: LoopSettings, cid: str, round_: int, index: int, proposal: Proposal, evaluator: CandidateEvaluator,
+              objective: Objective, history: History) -> CandidateRecord:
+    if proposal.source is None:
+        failure = Failure("no-code", proposal.note or "the proposer produced no usable code")
+        return CandidateRecord(cid, round_, index, proposal, None, failure)
+    path = history.candidate_dir(cid) / "candidate.py"
+    atomic_write(path, proposal.source)
+    result = evaluator.evaluate(path, s.search_seeds)
+    score = objective.score(result.points) if result.failure is None else None
+    return CandidateRecord(cid, round_, index, proposal, source_hash(proposal.source), result.failure, result.points,
+                           result.traces, score, s.search_seeds)

@@ -1,0 +1,15 @@
+"""Proposers of candidate controllers, registered by name (importing this module registers them all)."""
+
+from autotts.discover.proposers import evolve  # noqa: F401  (registers "evolve")
+from autotts.discover.proposers.base import (
+    Proposal,
+    ProposalContext,
+    Proposer,
+    Usage,
+    build_proposer,
+    register_proposer,
+    registered_proposers,
+)
+
+__all__ = ["Proposal", "ProposalContext", "Proposer", "Usage", "build_proposer", "register_proposer",
+           "registered_proposers"]

@@ -1,0 +1,90 @@
+"""``evolve``: offline program search over the mechanism template, deterministic for a seed.
+
+Each round takes the best template-made candidates so far as parents, and
+writes children by recombining two parents (a slot or knob from either) and
+mutating one to three genes: a mechanism slot switched to another variant, or
+a knob's line moved at one or both ends, kept monotone in its budget
+direction and within its clamp range. Round 0 starts from CMC itself plus
+mutations of it. Children are rendered as ordinary readable controller files.
+"""
+
+from __future__ import annotations
+
+import random
+
+from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer, register_proposer
+from autotts.discover.proposers.template import CMC_GENOME, KNOBS, SLOTS, Genome, parse_genome, render
+
+__all__ = ["EvolveProposer"]
+
+
+@register_proposer("evolve")
+class EvolveProposer(Proposer):
+    """Genetic search over :mod:`template` genomes."""
+
+    def __init__(self, parents: int = 4, crossover: float = 0.3, slot_rate: float = 0.25) -> None:
+        self.parents = int(parents)
+        self.crossover = float(crossover)
+        self.slot_rate = float(slot_rate)
+
+    def propose(self, context: ProposalContext) -> list[Proposal]:
+        rng = random.Random(f"evolve:{context.seed}:{context.round}")
+        elites = [(cid, genome) for cid, source, _ in context.elites if (genome := parse_genome(source))]
+        elites = elites[: self.parents] or [("", CMC_GENOME)]
+        seen = {g.key() for g in map(parse_genome, context.seen_sources) if g}
+        out: list[Proposal] = []
+        for i in range(context.count):
+            if not seen and i == 0:
+                child, parents = CMC_GENOME, ()
+            else:
+                child, parents = self._child(rng, elites, seen)
+            seen.add(child.key())
+            title = f"Candidate of round {context.round} by evolve from {', '.join(parents) or 'CMC'}."
+            out.append(Proposal(render(child, title), self.name, parents, note=_describe(child)))
+        return out
+
+    def _child(self, rng: random.Random, elites: list[tuple[str, Genome]], seen: set[str]) -> tuple[Genome, tuple]:
+        for _ in range(50):
+            # rank-weighted parent choice: the best parent is picked most often
+            weights = [1.0 / (1 + r) for r in range(len(elites))]
+            first = rng.choices(range(len(elites)), weights)[0]
+            genome, parents = elites[first][1], [elites[first][0]]
+            if len(elites) > 1 and rng.random() < self.crossover:
+                second = rng.choice([j for j in range(len(elites)) if j != first])
+                genome = _recombine(rng, genome, elites[second][1])
+                parents.append(elites[second][0])
+            for _ in range(rng.randint(1, 3)):
+                genome = self._mutate(rng, genome)
+            if genome.key() not in seen:
+                return genome, tuple(p for p in parents if p)
+        return genome, tuple(p for p in parents if p)
+
+    def _mutate(self, rng: random.Random, genome: Genome) -> Genome:
+        if rng.random() < self.slot_rate:
+            mechanisms = dict(genome.mechanisms)
+            slot = rng.choice(sorted(SLOTS))
+            mechanisms[slot] = rng.choice(sorted(v for v in SLOTS[slot] if v != mechanisms[slot]))
+            return Genome(tuple(mechanisms.items()), genome.knobs)
+        knobs = {k: [a, b] for k, a, b in genome.knobs}
+        name = rng.choice(sorted(KNOBS))
+        spec = KNOBS[name]
+        span = spec.high - spec.low
+        ends = rng.choice(([0], [1], [0, 1]))
+        shift = rng.gauss(0.0, 0.15 * span)
+        for end in ends:
+            value = min(spec.high, max(spec.low, knobs[name][end] + shift))
+            knobs[name][end] = round(value) if spec.kind == "int" else round(value, 4)
+        lo, hi = knobs[name]
+        if (spec.direction == "up" and hi < lo) or (spec.direction == "down" and hi > lo):
+            knobs[name] = [hi, lo]
+        return Genome(genome.mechanisms, tuple((k, float(knobs[k][0]), float(knobs[k][1])) for k in KNOBS))
+
+
+def _recombine(rng: random.Random, a: Genome, b: Genome) -> Genome:
+    mechanisms = tuple(x if rng.random() < 0.5 else y for x, y in zip(a.mechanisms, b.mechanisms, strict=True))
+    knobs = tuple(x if rng.random() < 0.5 else y for x, y in zip(a.knobs, b.knobs, strict=True))
+    return Genome(mechanisms, knobs)
+
+
+def _describe(genome: Genome) -> str:
+    return "; ".join(f"{slot}={variant}" for slot, variant in genome.mechanisms)

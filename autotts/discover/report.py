@@ -1,0 +1,109 @@
+"""The run summary: per-round bests, how sure the pick is, and tokens saved against SC@64."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from autotts.controllers.self_consistency import SelfConsistency
+from autotts.discover.history import History
+from autotts.discover.selection import Comparison, CurvePoint, Objective
+from autotts.evaluate.runner import run_episodes
+from autotts.replay.matrix import ReplayMatrix
+
+__all__ = ["sc_reference", "summarize"]
+
+
+def sc_reference(matrices: Sequence[ReplayMatrix], seeds: int) -> dict[str, tuple[float, float]]:
+    """SC@64's (accuracy %, avg tokens) per search model: the yardstick for tokens saved."""
+    out = {}
+    for m in matrices:
+        r = run_episodes(m, SelfConsistency(k=64), seeds=seeds, trace_seeds=0)
+        out[m.model] = (r.accuracy, r.avg_tokens)
+    return out
+
+
+def _verdict(c: Comparison | None) -> str:
+    if c is None:
+        return "only one finalist passed, nothing to compare it with"
+    if c.p_better >= 0.95:
+        return "clearly better than the runner-up"
+    if c.p_better >= 0.75:
+        return "probably better than the runner-up"
+    return "not distinguishable from the runner-up (a coin toss on these questions)"
+
+
+def _vs_sc(points: Sequence[CurvePoint], sc64: Mapping[str, tuple[float, float]]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for model, (acc, tokens) in sc64.items():
+        reaching = sorted((p.avg_tokens, p.beta, p.accuracy) for p in points if p.model == model and p.accuracy >= acc)
+        entry: dict[str, Any] = {"sc64_accuracy": acc, "sc64_tokens": round(tokens, 1)}
+        if reaching:
+            t, beta, a = reaching[0]
+            entry.update(beta=beta, accuracy=a, tokens=round(t, 1), saved=round(1 - t / tokens, 4))
+        out[model] = entry
+    return out
+
+
+def summarize(*, config: dict[str, Any], history: History, goal: Objective, full: Mapping[str, Sequence[CurvePoint]],
+              order: Sequence[str], sure: Comparison | None, stopped: str | None,
+              sc64: Mapping[str, tuple[float, float]], wall_seconds: float) -> dict[str, Any]:
+    """``summary.json``'s content, with a one-screen text report under ``report``."""
+    records = sorted(history.records.values(), key=lambda r: r.candidate_id)
+    best = order[0]
+    rounds = []
+    for round_ in sorted({r.round for r in records}):
+        mine = [r for r in records if r.round == round_]
+        ok = [r for r in mine if r.ok]
+        top = max(ok, key=lambda r: r.score or 0.0, default=None)
+        rounds.append({"round": round_, "candidates": len(mine), "rejected": len(mine) - len(ok),
+                       "best": top and top.candidate_id, "score": top and round(top.score or 0.0, 4)})
+    vs_sc = _vs_sc(full[best], sc64)
+    summary: dict[str, Any] = {
+        "run_id": history.run_id, "best_candidate": best, "objective": goal.name,
+        "finalists": {cid: {"search_score": history.records[cid].score, "full_score": goal.score(full[cid])}
+                      for cid in order},
+        "confidence": None if sure is None else {
+            "runner_up": order[1], "difference": sure.difference, "interval_90": [sure.low, sure.high],
+            "p_better": sure.p_better, "draws": sure.draws},
+        "verdict": _verdict(sure),
+        "rounds": rounds,
+        "rejections": dict(Counter(r.failure.reason for r in records if r.failure)),
+        "best_curve": [{"model": p.model, "beta": p.beta, "accuracy": p.accuracy, "avg_tokens": round(p.avg_tokens, 1)}
+                       for p in full[best]],
+        "vs_sc64": vs_sc,
+        "seeds": config["seeds"], "search_seeds": config["search_seeds"],
+        "stopped_early": stopped, "cost": history.spent(), "wall_seconds": round(wall_seconds, 1),
+    }
+    summary["report"] = _report(summary)
+    return summary
+
+
+def _report(s: dict[str, Any]) -> str:
+    lines = [f"discovery: best {s['best_candidate']} by {s['objective']} ({s['verdict']})"]
+    if s["confidence"]:
+        c = s["confidence"]
+        lines.append(f"  vs {c['runner_up']}: +{c['difference']:.3f} (90% interval {c['interval_90'][0]:+.3f} .. "
+                     f"{c['interval_90'][1]:+.3f}, better in {c['p_better']:.0%} of {c['draws']} resamples)")
+    lines.append("round  candidates  rejected  best     score")
+    lines += [f"{r['round']:5d}  {r['candidates']:10d}  {r['rejected']:8d}  {r['best'] or '-':7s}  "
+              f"{r['score'] if r['score'] is not None else '-'}" for r in s["rounds"]]
+    lines.append(f"winner on {s['seeds']} seeds (accuracy % / avg tokens):")
+    by_model: dict[str, list[str]] = {}
+    for p in s["best_curve"]:
+        by_model.setdefault(p["model"], []).append(f"b={p['beta']:g}: {p['accuracy']:.2f}/{p['avg_tokens'] / 1000:.0f}k")
+    lines += [f"  {m:12s} " + "  ".join(v) for m, v in by_model.items()]
+    lines.append("vs SC@64 at equal accuracy:")
+    for model, e in s["vs_sc64"].items():
+        head = f"  {model:12s} SC@64 {e['sc64_accuracy']:.2f}% at {e['sc64_tokens'] / 1000:.0f}k: "
+        if "saved" in e:
+            lines.append(head + f"reached at beta={e['beta']:g} with {e['tokens'] / 1000:.0f}k ({e['saved']:.0%} saved)")
+        else:
+            lines.append(head + "not reached")
+    if s["rejections"]:
+        lines.append("rejected: " + ", ".join(f"{k} {v}" for k, v in sorted(s["rejections"].items())))
+    if s["stopped_early"]:
+        lines.append(f"stopped early: {s['stopped_early']}")
+    lines.append(f"wall time {s['wall_seconds']:.0f}s, LLM cost {s['cost']:.4f}")
+    return "\n".join(lines)

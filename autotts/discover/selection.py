@@ -1,0 +1,170 @@
+"""Named objectives over a candidate's scaling curves, the beta check, and how sure a pick is.
+
+Objectives score the per-model curves (accuracy and average tokens at each
+beta of the sweep); a score is the mean over models. Because every candidate
+is replayed on the same seeds and questions, two candidates can be compared
+by a paired bootstrap over questions: resample question indices once per
+draw, recompute both curves from their per-question figures, and count how
+often the pick still wins.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from autotts.errors import ConfigError
+
+__all__ = ["Comparison", "CurvePoint", "Objective", "build_objective", "compare", "monotone_violation",
+           "registered_objectives"]
+
+
+@dataclass(frozen=True, slots=True)
+class CurvePoint:
+    """A candidate's figures on one search model at one beta, with the per-question means behind them."""
+
+    model: str
+    beta: float
+    accuracy: float  # percent
+    avg_tokens: float
+    q_correct: tuple[float, ...]  # per question: fraction of seeds right
+    q_tokens: tuple[float, ...]  # per question: mean tokens over seeds
+
+
+Curves = Mapping[str, Sequence[tuple[float, float, float]]]  # model -> [(beta, accuracy %, avg tokens)]
+
+
+class Objective(ABC):
+    """Higher is better."""
+
+    name: ClassVar[str] = ""
+
+    @abstractmethod
+    def score_curves(self, curves: Curves) -> float: ...
+
+    def score(self, points: Sequence[CurvePoint]) -> float:
+        return self.score_curves(_curves(points))
+
+
+class AccuracyAtFullBudget(Objective):
+    """Mean over models of the accuracy at the largest beta."""
+
+    name = "accuracy"
+
+    def score_curves(self, curves: Curves) -> float:
+        return float(np.mean([max(c)[1] for c in curves.values()]))
+
+
+class Penalized(Objective):
+    """Best over the sweep of accuracy minus ``gamma`` points per 1,000 tokens, mean over models."""
+
+    name = "penalized"
+
+    def __init__(self, gamma: float = 0.01) -> None:
+        self.gamma = float(gamma)
+
+    def score_curves(self, curves: Curves) -> float:
+        return float(np.mean([max(a - self.gamma * t / 1000 for _, a, t in c) for c in curves.values()]))
+
+
+class Frontier(Objective):
+    """Area under attainable accuracy vs. log tokens between ``low`` and ``high``, normalised to a mean.
+
+    Attainable accuracy at budget t is the best accuracy of any beta costing
+    at most t (0 below the cheapest), so a curve earns credit both for cheap
+    low-beta points and for a high top end.
+    """
+
+    name = "frontier"
+
+    def __init__(self, low: float = 3e4, high: float = 1e6) -> None:
+        if not 0 < low < high:
+            raise ConfigError(f"objective 'frontier': need 0 < low < high, got {low}, {high}")
+        self.low, self.high = float(low), float(high)
+
+    def score_curves(self, curves: Curves) -> float:
+        return float(np.mean([self._area(c) for c in curves.values()]))
+
+    def _area(self, curve: Sequence[tuple[float, float, float]]) -> float:
+        lo, hi = math.log(self.low), math.log(self.high)
+        steps = sorted((math.log(max(t, self.low)), a) for _, a, t in curve if t <= self.high)
+        area, best = 0.0, 0.0
+        for i, (x, a) in enumerate(steps):
+            best = max(best, a)
+            end = steps[i + 1][0] if i + 1 < len(steps) else hi
+            area += best * (end - x)
+        return area / (hi - lo)
+
+
+_OBJECTIVES: dict[str, Callable[..., Objective]] = {
+    cls.name: cls for cls in (AccuracyAtFullBudget, Penalized, Frontier)
+}
+
+
+def registered_objectives() -> list[str]:
+    return sorted(_OBJECTIVES)
+
+
+def build_objective(name: str, params: Mapping[str, Any] | None = None) -> Objective:
+    if name not in _OBJECTIVES:
+        raise ConfigError(f"unknown objective {name!r}; registered: {', '.join(registered_objectives())}")
+    try:
+        return _OBJECTIVES[name](**dict(params or {}))
+    except TypeError as exc:
+        raise ConfigError(f"objective {name!r}: bad params {dict(params or {})}: {exc}") from exc
+
+
+def monotone_violation(points: Sequence[CurvePoint], tolerance: float = 0.02) -> str | None:
+    """Where avg tokens fall as beta grows by more than ``tolerance`` (relative), on any model; else ``None``."""
+    for model, curve in _curves(points).items():
+        for (b0, _, t0), (b1, _, t1) in zip(curve, curve[1:]):
+            if t1 < t0 * (1 - tolerance):
+                shown = ", ".join(f"beta={b:g}: {t:,.0f}" for b, _, t in curve)
+                return f"avg tokens fall from {t0:,.0f} at beta={b0:g} to {t1:,.0f} at beta={b1:g} on {model} ({shown})"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Paired bootstrap of (pick - rival) objective scores over resampled questions."""
+
+    difference: float
+    low: float  # 5th percentile of the difference
+    high: float  # 95th percentile
+    p_better: float  # share of draws where the pick still scores higher
+    draws: int
+
+
+def compare(objective: Objective, pick: Sequence[CurvePoint], rival: Sequence[CurvePoint], *, draws: int = 1000,
+            seed: int = 0) -> Comparison:
+    """How sure it is that ``pick`` beats ``rival`` on the same episodes."""
+    rng = np.random.default_rng(seed)
+    n_questions = {p.model: len(p.q_correct) for p in pick}
+    diffs = np.empty(draws)
+    for d in range(draws):
+        idx = {m: rng.integers(0, n, n) for m, n in n_questions.items()}
+        diffs[d] = objective.score_curves(_resampled(pick, idx)) - objective.score_curves(_resampled(rival, idx))
+    base = objective.score(pick) - objective.score(rival)
+    return Comparison(base, float(np.percentile(diffs, 5)), float(np.percentile(diffs, 95)),
+                      float(np.mean(diffs > 0)), draws)
+
+
+def _curves(points: Sequence[CurvePoint]) -> dict[str, list[tuple[float, float, float]]]:
+    out: dict[str, list[tuple[float, float, float]]] = {}
+    for p in sorted(points, key=lambda p: (p.model, p.beta)):
+        out.setdefault(p.model, []).append((p.beta, p.accuracy, p.avg_tokens))
+    return out
+
+
+def _resampled(points: Sequence[CurvePoint], idx: Mapping[str, np.ndarray]) -> dict[str, list[tuple]]:
+    out: dict[str, list[tuple[float, float, float]]] = {}
+    for p in sorted(points, key=lambda p: (p.model, p.beta)):
+        i = idx[p.model]
+        acc = float(np.asarray(p.q_correct)[i].mean()) * 100
+        out.setdefault(p.model, []).append((p.beta, acc, float(np.asarray(p.q_tokens)[i].mean())))
+    return out
