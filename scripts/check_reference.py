@@ -3,7 +3,9 @@
 Usage: python scripts/check_reference.py [--store data/traces.duckdb]
 
 Each row is (model, benchmark, method, accuracy, avg_tokens); ours must give
-the same accuracy (to 0.01) and avg tokens within 1 token. Prints one line per
+the same accuracy (to 0.01) and avg tokens within 1 token. The compiled fast
+paths produce the figures; ``--trace-seeds N`` also replays the first N seeds
+through the readable Python controllers and fails if the two disagree. Prints one line per
 row and a summary; exits 1 if any row differs. Ingests the bundled data first
 if the store has none.
 """
@@ -17,7 +19,8 @@ import time
 from pathlib import Path
 
 from autotts.bundled import bundled_files
-from autotts.evaluate.api import evaluate_matrix, load_matrices
+from autotts.evaluate.api import load_matrices
+from autotts.evaluate.parallel import EvalConfig, evaluate_configs
 from autotts.paper import REFERENCE_DIR
 from autotts.replay.matrix import list_stores
 from autotts.store.connection import DEFAULT_STORE, open_store
@@ -35,6 +38,9 @@ def controller_for(method: str) -> tuple[str, float | None]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    parser.add_argument("--trace-seeds", type=int, default=1,
+                        help="seeds also replayed through the Python controllers and compared (default 1)")
     args = parser.parse_args()
     con = open_store(args.store)
     if not list_stores(con):
@@ -44,18 +50,22 @@ def main() -> int:
         con.close()
     with (REFERENCE_DIR / "reference_semantics.csv").open() as fh:
         rows = list(csv.DictReader(fh))
-    matrices = {(m.model, m.benchmark): m for m in load_matrices(args.store)}
-    failures = 0
     start = time.perf_counter()
+    matrices = load_matrices(args.store)
+    methods = sorted({row["method"] for row in rows})
+    configs = [EvalConfig(name, {}, beta) for name, beta in map(controller_for, methods)]
+    evaluations = evaluate_configs(matrices, configs, trace_seeds=args.trace_seeds, jobs=args.jobs)
+    found = {(ev.model, ev.benchmark, method): ev
+             for ev, method in zip(evaluations, methods * len(matrices), strict=True)}
+    failures = 0
     for row in rows:
-        name, beta = controller_for(row["method"])
-        ev = evaluate_matrix(matrices[(row["model"], row["dataset"])], name, {}, beta=beta, trace_seeds=0)
+        ev = found[(row["model"], row["dataset"], row["method"])]
         acc, tokens = ev.results.accuracy, ev.results.avg_tokens
         ok = abs(acc - float(row["accuracy"])) < 0.005 and abs(tokens - float(row["avg_tokens"])) <= 1.0
         failures += not ok
         print(f"{'ok  ' if ok else 'FAIL'} {row['model']:<11} {row['dataset']:<7} {row['method']:<17} "
               f"acc {acc:6.2f} (ref {float(row['accuracy']):6.2f})  tokens {tokens:12.3f} "
-              f"(ref {float(row['avg_tokens']):12.3f})", flush=True)
+              f"(ref {float(row['avg_tokens']):12.3f})")
     elapsed = time.perf_counter() - start
     print(f"\n{len(rows) - failures}/{len(rows)} rows reproduced in {elapsed:.1f} s")
     return 1 if failures else 0

@@ -11,6 +11,7 @@ from typing import Any
 
 from autotts.controllers.loading import resolve_controller
 from autotts.errors import ConfigError, StoreError
+from autotts.evaluate.parallel import EvalConfig, evaluate_configs
 from autotts.evaluate.results import Evaluation
 from autotts.evaluate.runner import run_episodes
 from autotts.evaluate.seeds import DEFAULT_SEEDS
@@ -90,16 +91,18 @@ def load_matrices(store: str | Path, models: Sequence[str] = (), benchmarks: Seq
 
 def evaluate_stores(
     store: str | Path, requests: Sequence[EvalRequest], *, models: Sequence[str] = (),
-    benchmarks: Sequence[str] = (), record: bool = True,
+    benchmarks: Sequence[str] = (), record: bool = True, jobs: int | None = None,
 ) -> list[Evaluation]:
-    """Evaluate every request at every beta on every selected store; record them in one transaction."""
+    """Evaluate every request at every beta on every selected store (on ``jobs`` processes);
+    record them all in one transaction."""
     matrices = load_matrices(store, models, benchmarks)
-    evaluations = [
-        evaluate_matrix(matrix, req.controller, req.params, beta=beta, seeds=req.seeds, trace_seeds=req.trace_seeds)
-        for matrix in matrices
-        for req in requests
-        for beta in req.betas
-    ]
+    evaluations = []
+    for req in requests:
+        # Resolve once up front so a bad name or parameter fails before any work starts.
+        for beta in req.betas:
+            resolve_controller(req.controller, {**req.params, **({"beta": beta} if beta is not None else {})})
+        configs = [EvalConfig(req.controller, req.params, beta) for beta in req.betas]
+        evaluations += evaluate_configs(matrices, configs, seeds=req.seeds, trace_seeds=req.trace_seeds, jobs=jobs)
     if record:
         con = open_store(store)
         try:

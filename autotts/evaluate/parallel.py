@@ -1,0 +1,74 @@
+"""Evaluating many (store, configuration) pairs on a pool of worker processes.
+
+The matrices are loaded once in the parent and the workers are forked after
+that, so every worker reads the same arrays (copy-on-write) instead of
+receiving a copy per task; tasks name a matrix by its index. Compiled kernels
+are warmed up in the parent first, so workers start with them ready.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from autotts.evaluate.results import Evaluation
+from autotts.evaluate.seeds import DEFAULT_SEEDS
+from autotts.replay.matrix import ReplayMatrix
+
+__all__ = ["EvalConfig", "evaluate_configs"]
+
+
+@dataclass(frozen=True, slots=True)
+class EvalConfig:
+    """One controller configuration at one beta."""
+
+    controller: str
+    params: Mapping[str, Any]
+    beta: float | None = None
+
+
+_SHARED: tuple[Sequence[ReplayMatrix], int, int] | None = None  # set in the parent just before forking
+
+
+def evaluate_configs(
+    matrices: Sequence[ReplayMatrix], configs: Sequence[EvalConfig], *, seeds: int = DEFAULT_SEEDS,
+    trace_seeds: int = 1, jobs: int | None = None,
+) -> list[Evaluation]:
+    """Every config on every matrix (matrix-major order), on ``jobs`` processes (default: all cores)."""
+    tasks = [(m, c) for m in range(len(matrices)) for c in configs]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    global _SHARED
+    _SHARED = (matrices, seeds, trace_seeds)
+    try:
+        if jobs == 1:
+            return [_evaluate(task) for task in tasks]
+        _warm_up(matrices[0], configs)
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return pool.map(_evaluate, tasks, chunksize=1)
+    finally:
+        _SHARED = None
+
+
+def _evaluate(task: tuple[int, EvalConfig]) -> Evaluation:
+    from autotts.evaluate.api import evaluate_matrix
+
+    assert _SHARED is not None
+    matrices, seeds, trace_seeds = _SHARED
+    index, config = task
+    return evaluate_matrix(
+        matrices[index], config.controller, config.params, beta=config.beta, seeds=seeds, trace_seeds=trace_seeds
+    )
+
+
+def _warm_up(matrix: ReplayMatrix, configs: Sequence[EvalConfig]) -> None:
+    """Compile (or load from numba's cache) each distinct controller's kernel once, before forking."""
+    from autotts.evaluate.api import evaluate_matrix
+
+    seen = set()
+    for config in configs:
+        if config.controller not in seen:
+            seen.add(config.controller)
+            evaluate_matrix(matrix, config.controller, config.params, beta=config.beta, seeds=1, trace_seeds=0)
