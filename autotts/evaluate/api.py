@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,9 @@ def evaluate_matrix(
     if beta is not None:
         full["beta"] = beta
     built, spec = resolve_controller(controller, full)
+    started = time.process_time()
     results = run_episodes(matrix, built, seeds=seeds, trace_seeds=trace_seeds)
+    cpu_seconds = time.process_time() - started
     shown = {k: v for k, v in spec.params.items() if k != "beta"}
     key = json.dumps(
         [matrix.model, matrix.benchmark, spec.name, spec.source_hash, shown, beta, seeds], sort_keys=True, default=str
@@ -59,6 +62,7 @@ def evaluate_matrix(
         beta=beta,
         seeds=seeds,
         results=results,
+        cpu_seconds=cpu_seconds,
     )
 
 

@@ -58,6 +58,7 @@ class Evaluation:
     beta: float | None
     seeds: int
     results: EpisodeResults
+    cpu_seconds: float = 0.0  # process CPU time the replay took (grading included)
 
     def summary(self) -> dict[str, Any]:
         """The reported figures, as printed by ``autotts eval --json``."""

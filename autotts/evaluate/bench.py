@@ -1,0 +1,147 @@
+"""The replay speed benchmark: the paper's evaluation matrix, scaling curves, a 10x store.
+
+Figures, not assertions: ``autotts bench`` prints them as a table or JSON.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+
+from autotts.evaluate.api import evaluate_matrix
+from autotts.evaluate.parallel import EvalConfig, evaluate_configs
+from autotts.evaluate.results import Evaluation
+from autotts.replay.matrix import ReplayMatrix
+
+__all__ = ["BenchReport", "ControllerFigures", "matrix_configs", "curve_configs", "run_benchmark", "tile_matrix"]
+
+CMC_BETAS = tuple(round(0.1 * i, 1) for i in range(11))
+CURVE_KS = (1, 2, 4, 8, 16, 32, 64)
+
+
+@dataclass(frozen=True, slots=True)
+class ControllerFigures:
+    """Speed of one controller family over its evaluations in a run."""
+
+    controller: str
+    evaluations: int
+    episodes: int
+    cpu_seconds: float
+
+    @property
+    def episodes_per_cpu_second(self) -> float:
+        return self.episodes / self.cpu_seconds if self.cpu_seconds > 0 else float("inf")
+
+
+@dataclass(frozen=True, slots=True)
+class BenchReport:
+    stores: int
+    jobs: int
+    warm_up_seconds: float
+    matrix_evaluations: int
+    matrix_wall_seconds: float
+    per_controller: tuple[ControllerFigures, ...]
+    curve_evaluations: int
+    curve_wall_seconds: float
+    linear_controller: str
+    linear_base_seconds: float
+    linear_10x_seconds: float
+    peak_rss_mb_parent: float
+    peak_rss_mb_worker: float
+
+    def as_dict(self) -> dict[str, object]:
+        out = asdict(self)
+        out["per_controller"] = [
+            {**asdict(c), "episodes_per_cpu_second": round(c.episodes_per_cpu_second)} for c in self.per_controller
+        ]
+        out["linear_ratio"] = round(self.linear_10x_seconds / self.linear_base_seconds, 2)
+        return out
+
+
+def matrix_configs() -> list[EvalConfig]:
+    """The paper's matrix per store: SC/ASC/ESC/Parallel-Probe @64 and CMC at 11 betas."""
+    fixed = [EvalConfig(name, {}) for name in ("sc", "asc", "esc", "parallel-probe")]
+    return fixed + [EvalConfig("cmc", {}, beta) for beta in CMC_BETAS]
+
+
+def curve_configs() -> list[EvalConfig]:
+    """Baseline scaling curves: SC/ASC/ESC/Parallel-Probe at k = 1, 2, 4, ..., 64."""
+    configs = []
+    for k in CURVE_KS:
+        configs += [
+            EvalConfig("sc", {"k": k}),
+            EvalConfig("asc", {"k": k}),
+            EvalConfig("esc", {"k": k, "window": min(8, k)}),
+            EvalConfig("parallel-probe", {"n": k}),
+        ]
+    return configs
+
+
+def tile_matrix(matrix: ReplayMatrix, times: int) -> ReplayMatrix:
+    """A synthetic store ``times`` larger: the questions repeated ``times`` over."""
+    return replace(
+        matrix,
+        benchmark=f"{matrix.benchmark}x{times}",
+        vocab=matrix.vocab * times,
+        probes=np.tile(matrix.probes, (times, 1, 1)),
+        n_probes=np.tile(matrix.n_probes, (times, 1)),
+        branch_tokens=np.tile(matrix.branch_tokens, (times, 1)),
+        final_ids=np.tile(matrix.final_ids, (times, 1)),
+        gold_ids=np.tile(matrix.gold_ids, times),
+        n_branches=np.tile(matrix.n_branches, times),
+    )
+
+
+def run_benchmark(matrices: Sequence[ReplayMatrix], *, jobs: int, seeds: int = 100) -> BenchReport:
+    started = time.perf_counter()
+    for config in matrix_configs()[:5]:  # one of each kernel: compile or load from cache
+        evaluate_matrix(matrices[0], config.controller, config.params, beta=config.beta, seeds=1, trace_seeds=0)
+    warm_up = time.perf_counter() - started
+
+    started = time.perf_counter()
+    evaluations = evaluate_configs(matrices, matrix_configs(), seeds=seeds, trace_seeds=0, jobs=jobs)
+    matrix_wall = time.perf_counter() - started
+
+    started = time.perf_counter()
+    curves = evaluate_configs(matrices, curve_configs(), seeds=seeds, trace_seeds=0, jobs=jobs)
+    curve_wall = time.perf_counter() - started
+
+    base = matrices[0]
+    big = tile_matrix(base, 10)
+    linear = EvalConfig("cmc", {}, 0.5)
+    timings = []
+    for m in (base, big):
+        t0 = time.perf_counter()
+        evaluate_matrix(m, linear.controller, linear.params, beta=linear.beta, seeds=seeds, trace_seeds=0)
+        timings.append(time.perf_counter() - t0)
+
+    return BenchReport(
+        stores=len(matrices),
+        jobs=jobs,
+        warm_up_seconds=warm_up,
+        matrix_evaluations=len(evaluations),
+        matrix_wall_seconds=matrix_wall,
+        per_controller=_per_controller(evaluations),
+        curve_evaluations=len(curves),
+        curve_wall_seconds=curve_wall,
+        linear_controller="cmc(beta=0.5)",
+        linear_base_seconds=timings[0],
+        linear_10x_seconds=timings[1],
+        peak_rss_mb_parent=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        peak_rss_mb_worker=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    )
+
+
+def _per_controller(evaluations: Sequence[Evaluation]) -> tuple[ControllerFigures, ...]:
+    groups: dict[str, list[Evaluation]] = defaultdict(list)
+    for ev in evaluations:
+        groups[ev.controller].append(ev)
+    return tuple(
+        ControllerFigures(name, len(evs), sum(e.results.episodes for e in evs), sum(e.cpu_seconds for e in evs))
+        for name, evs in groups.items()
+    )
