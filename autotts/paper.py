@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 from autotts.bundled import bundled_files
-from autotts.evaluate.api import EvalRequest, evaluate_stores
+from autotts.evaluate.api import load_matrices
+from autotts.evaluate.parallel import EvalConfig, evaluate_configs
 from autotts.evaluate.results import Evaluation
 from autotts.evaluate.seeds import DEFAULT_SEEDS
 from autotts.replay.matrix import list_stores
 from autotts.store.connection import open_store
 from autotts.store.ingest import ingest_files
+from autotts.store.results import record_evaluations
 
 __all__ = ["PAPER_METHODS", "REFERENCE_DIR", "evaluate_paper_table", "published_table"]
 
@@ -29,8 +30,9 @@ PAPER_METHODS: dict[str, tuple[str, dict[str, int], float | None]] = {
 }
 
 
-def evaluate_paper_table(store: str | Path, *, seeds: int = DEFAULT_SEEDS) -> Iterator[tuple[str, Evaluation]]:
-    """Evaluate Table 1's methods on every store; ingest the bundled data first if the store has none."""
+def evaluate_paper_table(store: str | Path, *, seeds: int = DEFAULT_SEEDS) -> list[tuple[str, Evaluation]]:
+    """Evaluate Table 1's methods on every store and record them; ingest the bundled data first
+    if the store has none. Returns (method label, evaluation) pairs, store by store."""
     con = open_store(store)
     try:
         empty = not list_stores(con)
@@ -38,10 +40,15 @@ def evaluate_paper_table(store: str | Path, *, seeds: int = DEFAULT_SEEDS) -> It
         con.close()
     if empty:
         ingest_files(bundled_files(), store)
-    for method, (controller, params, beta) in PAPER_METHODS.items():
-        request = EvalRequest(controller, params, betas=(beta,), seeds=seeds)
-        for ev in evaluate_stores(store, [request]):
-            yield method, ev
+    matrices = load_matrices(store)
+    configs = [EvalConfig(controller, params, beta) for controller, params, beta in PAPER_METHODS.values()]
+    evaluations = evaluate_configs(matrices, configs, seeds=seeds)
+    con = open_store(store)
+    try:
+        record_evaluations(con, evaluations)
+    finally:
+        con.close()
+    return list(zip(list(PAPER_METHODS) * len(matrices), evaluations, strict=True))
 
 
 def published_table() -> dict[tuple[str, str, str], tuple[float, float]]:

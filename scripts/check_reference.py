@@ -31,7 +31,7 @@ BASELINES = {"SC@64": "sc", "ASC@64": "asc", "ESC@64": "esc", "ParallelProbe@64"
 
 def controller_for(method: str) -> tuple[str, float | None]:
     if method.startswith("CMC(beta="):
-        return "cmc", float(method[len("CMC(beta="):-1])
+        return "cmc", float(method[len("CMC(beta=") : -1])
     return BASELINES[method], None
 
 
@@ -39,8 +39,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    parser.add_argument("--trace-seeds", type=int, default=1,
-                        help="seeds also replayed through the Python controllers and compared (default 1)")
+    parser.add_argument(
+        "--trace-seeds",
+        type=int,
+        default=1,
+        help="seeds also replayed through the Python controllers and compared (default 1)",
+    )
     args = parser.parse_args()
     con = open_store(args.store)
     if not list_stores(con):
@@ -55,17 +59,20 @@ def main() -> int:
     methods = sorted({row["method"] for row in rows})
     configs = [EvalConfig(name, {}, beta) for name, beta in map(controller_for, methods)]
     evaluations = evaluate_configs(matrices, configs, trace_seeds=args.trace_seeds, jobs=args.jobs)
-    found = {(ev.model, ev.benchmark, method): ev
-             for ev, method in zip(evaluations, methods * len(matrices), strict=True)}
+    found = {
+        (ev.model, ev.benchmark, method): ev for ev, method in zip(evaluations, methods * len(matrices), strict=True)
+    }
     failures = 0
     for row in rows:
         ev = found[(row["model"], row["dataset"], row["method"])]
         acc, tokens = ev.results.accuracy, ev.results.avg_tokens
         ok = abs(acc - float(row["accuracy"])) < 0.005 and abs(tokens - float(row["avg_tokens"])) <= 1.0
         failures += not ok
-        print(f"{'ok  ' if ok else 'FAIL'} {row['model']:<11} {row['dataset']:<7} {row['method']:<17} "
-              f"acc {acc:6.2f} (ref {float(row['accuracy']):6.2f})  tokens {tokens:12.3f} "
-              f"(ref {float(row['avg_tokens']):12.3f})")
+        print(
+            f"{'ok  ' if ok else 'FAIL'} {row['model']:<11} {row['dataset']:<7} {row['method']:<17} "
+            f"acc {acc:6.2f} (ref {float(row['accuracy']):6.2f})  tokens {tokens:12.3f} "
+            f"(ref {float(row['avg_tokens']):12.3f})"
+        )
     elapsed = time.perf_counter() - start
     print(f"\n{len(rows) - failures}/{len(rows)} rows reproduced in {elapsed:.1f} s")
     return 1 if failures else 0

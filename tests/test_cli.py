@@ -22,13 +22,40 @@ def store(bundled_store: Path, tmp_path: Path) -> Path:
 
 
 def test_eval_json_prints_one_object_per_beta_and_records_them(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["eval", "--store", str(store), "--controller", "cmc", "--beta", "0", "--beta", "0.2",
-                 "--model", "Qwen3-4B", "--benchmark", "aime25", "--seeds", "3", "--json"])
+    code = main(
+        [
+            "eval",
+            "--store",
+            str(store),
+            "--controller",
+            "cmc",
+            "--beta",
+            "0",
+            "--beta",
+            "0.2",
+            "--model",
+            "Qwen3-4B",
+            "--benchmark",
+            "aime25",
+            "--seeds",
+            "3",
+            "--json",
+        ]
+    )
     assert code == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["beta"] for r in lines] == [0.0, 0.2]
-    assert set(lines[0]) == {"model", "benchmark", "controller", "beta", "params", "accuracy", "avg_tokens",
-                             "avg_sequential_tokens", "episodes"}
+    assert set(lines[0]) == {
+        "model",
+        "benchmark",
+        "controller",
+        "beta",
+        "params",
+        "accuracy",
+        "avg_tokens",
+        "avg_sequential_tokens",
+        "episodes",
+    }
     assert lines[0]["episodes"] == 90
     assert lines[0]["avg_tokens"] < lines[1]["avg_tokens"]
 
@@ -38,15 +65,15 @@ def test_eval_json_prints_one_object_per_beta_and_records_them(store: Path, caps
     traced = con.execute("SELECT DISTINCT seed FROM trace_events").fetchall()
     assert traced == [(0,)]
     # Recorded tokens agree with the printed average.
-    avg = con.execute(
-        "SELECT avg(tokens) FROM episodes JOIN evaluations USING (eval_id) WHERE beta = 0"
-    ).fetchone()
+    avg = con.execute("SELECT avg(tokens) FROM episodes JOIN evaluations USING (eval_id) WHERE beta = 0").fetchone()
     assert avg is not None and avg[0] == pytest.approx(lines[0]["avg_tokens"], abs=1e-3)
 
 
 def test_eval_without_selection_covers_every_store(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["eval", "--store", str(store), "--controller", "sc", "--param", "k=2", "--seeds", "1",
-                 "--no-record"]) == 0
+    assert (
+        main(["eval", "--store", str(store), "--controller", "sc", "--param", "k=2", "--seeds", "1", "--no-record"])
+        == 0
+    )
     out = capsys.readouterr().out
     assert out.count("Qwen3-") == 8
     con = duckdb.connect(str(store), read_only=True)
@@ -54,8 +81,19 @@ def test_eval_without_selection_covers_every_store(store: Path, capsys: pytest.C
 
 
 def test_rerunning_an_evaluation_replaces_it(store: Path) -> None:
-    args = ["eval", "--store", str(store), "--controller", "asc", "--model", "Qwen3-8B", "--benchmark", "aime24",
-            "--seeds", "2"]
+    args = [
+        "eval",
+        "--store",
+        str(store),
+        "--controller",
+        "asc",
+        "--model",
+        "Qwen3-8B",
+        "--benchmark",
+        "aime24",
+        "--seeds",
+        "2",
+    ]
     assert main(args) == 0 and main(args) == 0
     con = duckdb.connect(str(store), read_only=True)
     assert con.execute("SELECT count(*), count(DISTINCT eval_id) FROM evaluations").fetchone() == (1, 1)
@@ -71,7 +109,9 @@ def test_rerunning_an_evaluation_replaces_it(store: Path) -> None:
         (["--controller", "missing.py"], "missing.py: controller file not found"),
     ],
 )
-def test_eval_errors_are_one_line(store: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_eval_errors_are_one_line(
+    store: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["eval", "--store", str(store), "--seeds", "1", *args]) == 1
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1

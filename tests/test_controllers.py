@@ -34,7 +34,7 @@ def reference_rows() -> list[dict[str, str]]:
 
 def method_spec(label: str) -> tuple[str, dict[str, float]]:
     if label.startswith("CMC(beta="):
-        return "cmc", {"beta": float(label[len("CMC(beta="):-1])}
+        return "cmc", {"beta": float(label[len("CMC(beta=") : -1])}
     return METHODS[label]
 
 
@@ -64,8 +64,9 @@ def test_every_registered_controller_answers_within_64_branches(qwen8b_aime24: R
 
 
 def test_cmc_cost_grows_with_beta(qwen8b_aime24: ReplayMatrix) -> None:
-    costs = [run_episodes(qwen8b_aime24, build_controller("cmc", {"beta": b}), seeds=5).avg_tokens
-             for b in (0.0, 0.5, 1.0)]
+    costs = [
+        run_episodes(qwen8b_aime24, build_controller("cmc", {"beta": b}), seeds=5).avg_tokens for b in (0.0, 0.5, 1.0)
+    ]
     assert costs == sorted(costs)
 
 
@@ -115,5 +116,5 @@ def test_unknown_controller_and_parameter_are_config_errors(tmp_path: Path) -> N
         build_controller("cmc", {"beta": 1.5})
     broken = tmp_path / "broken.py"
     broken.write_text("def solve(q):\n  return (\n")
-    with pytest.raises(ControllerError, match="broken.py:"):
+    with pytest.raises(ControllerError, match=r"broken\.py:"):
         resolve_controller(str(broken), {})

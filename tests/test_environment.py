@@ -140,7 +140,9 @@ def test_view_is_dead_outside_its_episode() -> None:
 
 actions = st.lists(st.sampled_from(["new", "read", "prune"]) | st.integers(0, 5), max_size=60)
 branch_data = st.lists(
-    st.tuples(st.lists(st.sampled_from(["1", "2", "ERR"]), max_size=6), st.integers(0, 5000), st.sampled_from(["1", "2"])),
+    st.tuples(
+        st.lists(st.sampled_from(["1", "2", "ERR"]), max_size=6), st.integers(0, 5000), st.sampled_from(["1", "2"])
+    ),
     min_size=1,
     max_size=6,
 )
@@ -174,7 +176,7 @@ def test_costs_are_bounded_and_deterministic(data: list, script: list, seed: int
 
     first, second = play(), play()
     assert first == second
-    seen, total, costs = first
+    _, total, costs = first
     assert all(c >= 0 for c in costs)
     assert total == sum(costs)
     order = branch_order(seed, len(data))

@@ -25,8 +25,13 @@ def store_digest(store: Path) -> str:
     con = duckdb.connect(str(store), read_only=True)
     try:
         parts = [
-            repr(con.execute(f"SELECT * EXCLUDE (ingested_at) FROM {t} ORDER BY ALL" if t == "sources"
-                             else f"SELECT * FROM {t} ORDER BY ALL").fetchall())
+            repr(
+                con.execute(
+                    f"SELECT * EXCLUDE (ingested_at) FROM {t} ORDER BY ALL"
+                    if t == "sources"
+                    else f"SELECT * FROM {t} ORDER BY ALL"
+                ).fetchall()
+            )
             for t in ("sources", "questions", "branches", "probes")
         ]
     finally:
@@ -51,13 +56,16 @@ def test_names_come_from_folder_and_file(tmp_path: Path) -> None:
 def test_rows_match_the_file(store: Path) -> None:
     con = duckdb.connect(str(store), read_only=True)
     assert con.execute("SELECT question_idx, gold_answer, probe_freq FROM questions ORDER BY 1").fetchall() == [
-        (0, "2", 500), (1, "5", 500)
+        (0, "2", 500),
+        (1, "5", 500),
     ]
     assert con.execute(
         "SELECT question_idx, branch_idx, branch_tokens, final_answer, n_probes FROM branches ORDER BY 1, 2"
     ).fetchall() == [(0, 0, 1200, "2", 2), (0, 1, 300, "3", 1), (1, 0, 10, "5", 0)]
     assert con.execute("SELECT branch_idx, probe_idx, answer FROM probes ORDER BY 1, 2").fetchall() == [
-        (0, 0, "1"), (0, 1, "2"), (1, 0, "ERR")
+        (0, 0, "1"),
+        (0, 1, "2"),
+        (1, 0, "ERR"),
     ]
 
 
@@ -89,13 +97,21 @@ def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
         "not json": (notjson, "not valid JSON"),
         "truncated gzip": (gz, "gzip"),
         "empty list": (write_release(tmp / "bad" / "empty.json", []), "empty"),
-        "missing key": (write_release(tmp / "bad" / "missing.json", [GOOD[0], missing]), "question 1: missing key 'gold_answer'"),
-        "mistyped key": (write_release(tmp / "bad" / "mistyped.json", [mistyped]), "question 0: 'probe_freq' should be int"),
+        "missing key": (
+            write_release(tmp / "bad" / "missing.json", [GOOD[0], missing]),
+            "question 1: missing key 'gold_answer'",
+        ),
+        "mistyped key": (
+            write_release(tmp / "bad" / "mistyped.json", [mistyped]),
+            "question 0: 'probe_freq' should be int",
+        ),
         "branch not a triple": (
-            write_release(tmp / "bad" / "triple.json", [question([["1", 500, "1"]])]), "question 0: branch 0: expected [probe_answers"
+            write_release(tmp / "bad" / "triple.json", [question([["1", 500, "1"]])]),
+            "question 0: branch 0: expected [probe_answers",
         ),
         "branch tokens not int": (
-            write_release(tmp / "bad" / "tokens.json", [question([[["1"], "500", "1"]])]), "branch 0: expected"
+            write_release(tmp / "bad" / "tokens.json", [question([[["1"], "500", "1"]])]),
+            "branch 0: expected",
         ),
         "negative tokens": (
             write_release(tmp / "bad" / "negative.json", [GOOD[0], question([branch(["1"], -5, "1")])]),
@@ -114,8 +130,18 @@ def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
 
 @pytest.mark.parametrize(
     "case",
-    ["not json", "truncated gzip", "empty list", "missing key", "mistyped key", "branch not a triple",
-     "branch tokens not int", "negative tokens", "mismatched probe_freq", "probe not a string"],
+    [
+        "not json",
+        "truncated gzip",
+        "empty list",
+        "missing key",
+        "mistyped key",
+        "branch not a triple",
+        "branch tokens not int",
+        "negative tokens",
+        "mismatched probe_freq",
+        "probe not a string",
+    ],
 )
 def test_bad_input_names_file_and_question_and_leaves_store_unchanged(
     case: str, store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

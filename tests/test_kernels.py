@@ -20,10 +20,17 @@ from autotts.store.ingest import ingest_files
 from tests.builders import branch, question, write_release
 
 CONFIGS: list[tuple[str, dict[str, Any]]] = [
-    ("sc", {"k": 64}), ("sc", {"k": 3}), ("asc", {"k": 64}), ("asc", {"k": 16, "threshold": 0.8}),
-    ("esc", {"k": 64}), ("esc", {"k": 12, "window": 5}), ("parallel-probe", {}),
+    ("sc", {"k": 64}),
+    ("sc", {"k": 3}),
+    ("asc", {"k": 64}),
+    ("asc", {"k": 16, "threshold": 0.8}),
+    ("esc", {"k": 64}),
+    ("esc", {"k": 12, "window": 5}),
+    ("parallel-probe", {}),
     ("parallel-probe", {"n": 8, "T": 3, "patience": 2, "warm_up": 1}),
-    ("cmc", {"beta": 0.0}), ("cmc", {"beta": 0.37}), ("cmc", {"beta": 1.0}),
+    ("cmc", {"beta": 0.0}),
+    ("cmc", {"beta": 0.37}),
+    ("cmc", {"beta": 1.0}),
 ]
 
 
@@ -48,7 +55,9 @@ def test_fast_path_equals_solve_on_real_traces(name: str, params: dict[str, Any]
 answers = st.sampled_from(["1", "2", "3", "ERR"])
 small_branch = st.builds(
     lambda probes, tokens, final: branch(probes, tokens, final),
-    st.lists(answers, max_size=12), st.integers(0, 8000), answers,
+    st.lists(answers, max_size=12),
+    st.integers(0, 8000),
+    answers,
 )
 small_store = st.lists(st.lists(small_branch, min_size=1, max_size=20), min_size=1, max_size=3)
 

@@ -55,8 +55,12 @@ class Snoop(Controller):
 
 def test_gold_and_unrevealed_probes_are_unreachable(tmp_path: Path) -> None:
     hidden = [f"HIDDEN-{i}" for i in range(6)]
-    data = [question([branch(["seen-0", hidden[0], hidden[1]], 3000, hidden[2]),
-                      branch(["seen-1", hidden[3]], 2000, hidden[4])], gold="GOLD-SECRET")]
+    data = [
+        question(
+            [branch(["seen-0", hidden[0], hidden[1]], 3000, hidden[2]), branch(["seen-1", hidden[3]], 2000, hidden[4])],
+            gold="GOLD-SECRET",
+        )
+    ]
     store = tmp_path / "s.duckdb"
     ingest_files([write_release(tmp_path / "m" / "b.json", data)], store)
     matrix = load_matrix(open_store(store, read_only=True), "m", "b")

@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"\nstores loaded in {load_seconds:.1f} s"
         f"\nmatrix: {report.matrix_evaluations} evaluations over {report.stores} stores in "
-        f"{report.matrix_wall_seconds:.1f} s wall on {report.jobs} processes (kernel warm-up {report.warm_up_seconds:.1f} s)"
+        f"{report.matrix_wall_seconds:.1f} s wall on {report.jobs} processes "
+        f"(kernel warm-up {report.warm_up_seconds:.1f} s)"
         f"\nscaling curves (SC/ASC/ESC/Parallel-Probe at k=1..64): {report.curve_evaluations} evaluations in "
         f"{report.curve_wall_seconds:.1f} s"
         f"\nlinearity, {report.linear_controller}: {report.linear_base_seconds:.3f} s on 1 store, "

@@ -11,7 +11,7 @@ from typing import Any
 from autotts.errors import ConfigError
 from autotts.store.connection import DEFAULT_STORE
 
-__all__ = ["add_store_option", "parse_params", "render_table", "print_json_lines"]
+__all__ = ["add_store_option", "parse_params", "print_json_lines", "render_table"]
 
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:

@@ -13,7 +13,9 @@ from autotts.evaluate.seeds import DEFAULT_SEEDS
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("eval", help="evaluate a controller by replay")
     add_store_option(parser)
-    parser.add_argument("--controller", required=True, help="registered name (sc, asc, esc, parallel-probe, cmc) or .py file")
+    parser.add_argument(
+        "--controller", required=True, help="registered name (sc, asc, esc, parallel-probe, cmc) or .py file"
+    )
     parser.add_argument("--model", action="append", default=[], help="model to evaluate on (repeatable; default all)")
     parser.add_argument("--benchmark", action="append", default=[], help="benchmark (repeatable; default all)")
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="controller parameter")
@@ -41,8 +43,16 @@ def run(args: argparse.Namespace) -> int:
 def format_evaluations(evaluations: list[Evaluation]) -> str:
     columns = ["model", "benchmark", "controller", "beta", "accuracy", "avg_tokens", "avg_seq_tokens", "episodes"]
     rows = [
-        (e.model, e.benchmark, e.controller, e.beta, e.results.accuracy, e.results.avg_tokens,
-         e.results.avg_sequential_tokens, e.results.episodes)
+        (
+            e.model,
+            e.benchmark,
+            e.controller,
+            e.beta,
+            e.results.accuracy,
+            e.results.avg_tokens,
+            e.results.avg_sequential_tokens,
+            e.results.episodes,
+        )
         for e in evaluations
     ]
     return render_table(columns, rows)

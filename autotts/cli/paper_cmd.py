@@ -24,9 +24,16 @@ def run(args: argparse.Namespace) -> int:
     for method, ev in evaluate_paper_table(args.store, seeds=args.seeds):
         paper = published.get((ev.model, ev.benchmark, method))
         rows.append(
-            (ev.model, ev.benchmark, method, ev.results.accuracy, round(ev.results.avg_tokens / 1000, 1),
-             round(ev.results.avg_sequential_tokens / 1000, 1),
-             paper[0] if paper else None, paper[1] if paper else None)
+            (
+                ev.model,
+                ev.benchmark,
+                method,
+                ev.results.accuracy,
+                round(ev.results.avg_tokens / 1000, 1),
+                round(ev.results.avg_sequential_tokens / 1000, 1),
+                paper[0] if paper else None,
+                paper[1] if paper else None,
+            )
         )
     columns = ["model", "benchmark", "method", "accuracy", "tokens_k", "seq_tokens_k", "paper_acc", "paper_tokens_k"]
     print(render_table(columns, rows))

@@ -17,8 +17,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("sql", help="query the store with SQL (read-only)")
     parser.add_argument("query")
     add_store_option(parser)
-    parser.add_argument("--format", choices=["table", "csv", "json"], default="table",
-                        help="table (default), csv, or json (one object per row)")
+    parser.add_argument(
+        "--format",
+        choices=["table", "csv", "json"],
+        default="table",
+        help="table (default), csv, or json (one object per row)",
+    )
     parser.set_defaults(func=run)
 
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from autotts.replay.kernels import ReplayArrays
 
-__all__ = ["Controller", "register", "registered", "build_controller", "coerce_params"]
+__all__ = ["Controller", "build_controller", "coerce_params", "register", "registered"]
 
 
 class Controller(ABC):

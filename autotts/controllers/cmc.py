@@ -161,7 +161,18 @@ class CMC(Controller):
 
     def replay_arrays(self, arrays: ReplayArrays) -> tuple[np.ndarray, ...]:
         s = self.schedule
-        knobs = np.array([s.n_init, s.max_branch_use, s.warm_up, s.abandon_patience, s.t_ema, s.burst_aligned,
-                          s.widen_burst, s.min_complete], dtype=np.int64)
+        knobs = np.array(
+            [
+                s.n_init,
+                s.max_branch_use,
+                s.warm_up,
+                s.abandon_patience,
+                s.t_ema,
+                s.burst_aligned,
+                s.widen_burst,
+                s.min_complete,
+            ],
+            dtype=np.int64,
+        )
         floats = np.array([s.alpha, s.conf_thresh, s.delta_slack, s.trend_thresh], dtype=np.float64)
         return replay_cmc(arrays, knobs, floats, conf_table(arrays.orders.shape[2]), _MAX_STEPS)

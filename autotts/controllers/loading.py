@@ -26,7 +26,7 @@ from autotts.controllers.base import Controller, build_controller, registered
 from autotts.errors import ConfigError, ControllerError
 from autotts.replay.episode import QuestionView
 
-__all__ = ["ControllerSpec", "resolve_controller", "load_controller_file", "source_hash"]
+__all__ = ["ControllerSpec", "load_controller_file", "resolve_controller", "source_hash"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +59,9 @@ def resolve_controller(name_or_path: str, params: Mapping[str, Any]) -> tuple[Co
     if path.suffix == ".py" or path.exists():
         controller = load_controller_file(path, params)
         return controller, ControllerSpec(str(path), dict(params), source_hash(path))
-    raise ConfigError(f"unknown controller {name_or_path!r}: not registered ({', '.join(sorted(registered()))}) "
-                      "and not a Python file")
+    raise ConfigError(
+        f"unknown controller {name_or_path!r}: not registered ({', '.join(sorted(registered()))}) and not a Python file"
+    )
 
 
 def source_hash(path: Path) -> str:
@@ -79,7 +80,8 @@ def load_controller_file(path: str | Path, params: Mapping[str, Any]) -> Control
             raise ControllerError(f"{where}: make_controller() returned an object without solve()")
         return built if isinstance(built, Controller) else _FunctionController(built.solve, {})
     classes = [
-        obj for obj in vars(module).values()
+        obj
+        for obj in vars(module).values()
         if inspect.isclass(obj) and obj.__module__ == module.__name__ and callable(getattr(obj, "solve", None))
     ]
     if len(classes) > 1:

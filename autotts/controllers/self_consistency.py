@@ -13,7 +13,7 @@ from autotts.controllers.voting import beta_conf, majority, vote_stats
 from autotts.replay.episode import QuestionView
 from autotts.replay.kernels import ReplayArrays
 
-__all__ = ["SelfConsistency", "AdaptiveConsistency", "EarlyStoppingConsistency"]
+__all__ = ["AdaptiveConsistency", "EarlyStoppingConsistency", "SelfConsistency"]
 
 
 @register("sc")

@@ -13,7 +13,7 @@ from fractions import Fraction
 from functools import cache
 from math import comb
 
-__all__ = ["majority", "vote_stats", "beta_conf", "MAX_VOTES"]
+__all__ = ["MAX_VOTES", "beta_conf", "majority", "vote_stats"]
 
 MAX_VOTES = 128
 

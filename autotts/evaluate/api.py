@@ -20,7 +20,7 @@ from autotts.replay.matrix import ReplayMatrix, list_stores, load_matrix
 from autotts.store.connection import open_store
 from autotts.store.results import record_evaluations
 
-__all__ = ["EvalRequest", "evaluate_matrix", "evaluate_stores", "select_stores", "load_matrices"]
+__all__ = ["EvalRequest", "evaluate_matrix", "evaluate_stores", "load_matrices", "select_stores"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +35,13 @@ class EvalRequest:
 
 
 def evaluate_matrix(
-    matrix: ReplayMatrix, controller: str, params: Mapping[str, Any], *, beta: float | None = None,
-    seeds: int = DEFAULT_SEEDS, trace_seeds: int = 1,
+    matrix: ReplayMatrix,
+    controller: str,
+    params: Mapping[str, Any],
+    *,
+    beta: float | None = None,
+    seeds: int = DEFAULT_SEEDS,
+    trace_seeds: int = 1,
 ) -> Evaluation:
     """Evaluate one controller configuration (at one beta) on one store."""
     if seeds < 1:
@@ -72,7 +77,9 @@ def select_stores(
     """Filter (model, benchmark) pairs; naming one the store lacks is an error."""
     for m in models:
         if all(m != am for am, _ in available):
-            raise StoreError(f"model {m!r} is not in the store (models: {', '.join(sorted({a for a, _ in available}))})")
+            raise StoreError(
+                f"model {m!r} is not in the store (models: {', '.join(sorted({a for a, _ in available}))})"
+            )
     for b in benchmarks:
         if all(b != ab for _, ab in available):
             raise StoreError(
@@ -94,8 +101,13 @@ def load_matrices(store: str | Path, models: Sequence[str] = (), benchmarks: Seq
 
 
 def evaluate_stores(
-    store: str | Path, requests: Sequence[EvalRequest], *, models: Sequence[str] = (),
-    benchmarks: Sequence[str] = (), record: bool = True, jobs: int | None = None,
+    store: str | Path,
+    requests: Sequence[EvalRequest],
+    *,
+    models: Sequence[str] = (),
+    benchmarks: Sequence[str] = (),
+    record: bool = True,
+    jobs: int | None = None,
 ) -> list[Evaluation]:
     """Evaluate every request at every beta on every selected store (on ``jobs`` processes);
     record them all in one transaction."""

@@ -18,7 +18,7 @@ from autotts.evaluate.parallel import EvalConfig, evaluate_configs
 from autotts.evaluate.results import Evaluation
 from autotts.replay.matrix import ReplayMatrix
 
-__all__ = ["BenchReport", "ControllerFigures", "matrix_configs", "curve_configs", "run_benchmark", "tile_matrix"]
+__all__ = ["BenchReport", "ControllerFigures", "curve_configs", "matrix_configs", "run_benchmark", "tile_matrix"]
 
 CMC_BETAS = tuple(round(0.1 * i, 1) for i in range(11))
 CURVE_KS = (1, 2, 4, 8, 16, 32, 64)

@@ -34,8 +34,12 @@ _SHARED: tuple[Sequence[ReplayMatrix], int, int] | None = None  # set in the par
 
 
 def evaluate_configs(
-    matrices: Sequence[ReplayMatrix], configs: Sequence[EvalConfig], *, seeds: int = DEFAULT_SEEDS,
-    trace_seeds: int = 1, jobs: int | None = None,
+    matrices: Sequence[ReplayMatrix],
+    configs: Sequence[EvalConfig],
+    *,
+    seeds: int = DEFAULT_SEEDS,
+    trace_seeds: int = 1,
+    jobs: int | None = None,
 ) -> list[Evaluation]:
     """Every config on every matrix (matrix-major order), on ``jobs`` processes (default: all cores)."""
     tasks = [(m, c) for m in range(len(matrices)) for c in configs]

@@ -19,7 +19,7 @@ from autotts.replay.episode import Episode, TraceEvent, live_view
 from autotts.replay.kernels import ReplayArrays
 from autotts.replay.matrix import QuestionTraces, ReplayMatrix
 
-__all__ = ["ReplayOutcome", "replay_controller", "grade", "run_episodes"]
+__all__ = ["ReplayOutcome", "grade", "replay_controller", "run_episodes"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,7 +68,11 @@ def grade(outcome: ReplayOutcome, gold_answers: Sequence[str]) -> EpisodeResults
 
 
 def run_episodes(
-    matrix: ReplayMatrix, controller: Controller, *, seeds: int, trace_seeds: int = 1,
+    matrix: ReplayMatrix,
+    controller: Controller,
+    *,
+    seeds: int,
+    trace_seeds: int = 1,
     arrays: ReplayArrays | None = None,
 ) -> EpisodeResults:
     """Replay and grade ``controller`` on ``matrix``, through its compiled fast path if it has one.

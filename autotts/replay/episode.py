@@ -53,7 +53,7 @@ class TraceEvent(NamedTuple):
 class Episode:
     """The cost-accounting engine of ENVIRONMENT.md for one question and branch order."""
 
-    __slots__ = ("_traces", "_order", "_cursor", "_charged", "_pruned", "total", "events")
+    __slots__ = ("_charged", "_cursor", "_order", "_pruned", "_traces", "events", "total")
 
     def __init__(self, traces: QuestionTraces, order: Sequence[int], *, record: bool = False) -> None:
         self._traces = traces

@@ -12,13 +12,14 @@ Conventions: ``cursor[k]``/``charged[k]`` are per *opened* branch ``k``;
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numba
 import numpy as np
-
 
 __all__ = ["JIT", "ReplayArrays", "explore", "read_whole", "tally_add", "tally_reset", "tally_stats"]
 
 JIT = {"cache": True, "nogil": True}
+
 
 @dataclass(frozen=True, eq=False)
 class ReplayArrays:

@@ -16,7 +16,7 @@ import numpy as np
 
 from autotts.errors import StoreError
 
-__all__ = ["ReplayMatrix", "QuestionTraces", "load_matrix", "list_stores"]
+__all__ = ["QuestionTraces", "ReplayMatrix", "list_stores", "load_matrix"]
 
 
 @dataclass(frozen=True, slots=True)

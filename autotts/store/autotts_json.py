@@ -19,7 +19,7 @@ from typing import Any
 
 from autotts.errors import IngestError
 
-__all__ = ["StoredBranch", "StoredQuestion", "ReplayFile", "read_autotts_json", "default_names"]
+__all__ = ["ReplayFile", "StoredBranch", "StoredQuestion", "default_names", "read_autotts_json"]
 
 
 @dataclass(frozen=True, slots=True)

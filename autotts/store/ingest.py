@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -77,14 +77,20 @@ def write_replay(con: duckdb.DuckDBPyConnection, replay: ReplayFile, model: str,
         con.unregister(name)
     con.execute(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)",
-        [model, benchmark, str(replay.path), replay.sha256, len(replay.questions), datetime.now(timezone.utc)],
+        [model, benchmark, str(replay.path), replay.sha256, len(replay.questions), datetime.now(UTC)],
     )
     return IngestedStore(model, benchmark, questions.height, branches.height, probes.height)
 
 
 def _frames(replay: ReplayFile, model: str, benchmark: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     q_rows: dict[str, list] = {"question_idx": [], "question": [], "gold_answer": [], "probe_freq": []}
-    b_rows: dict[str, list] = {"question_idx": [], "branch_idx": [], "branch_tokens": [], "final_answer": [], "n_probes": []}
+    b_rows: dict[str, list] = {
+        "question_idx": [],
+        "branch_idx": [],
+        "branch_tokens": [],
+        "final_answer": [],
+        "n_probes": [],
+    }
     p_rows: dict[str, list] = {"question_idx": [], "branch_idx": [], "probe_idx": [], "answer": []}
     for qi, q in enumerate(replay.questions):
         q_rows["question_idx"].append(qi)
@@ -104,8 +110,11 @@ def _frames(replay: ReplayFile, model: str, benchmark: str) -> tuple[pl.DataFram
             p_rows["answer"].extend(branch.probe_answers)
     schema_q = {"question_idx": pl.Int32, "question": pl.String, "gold_answer": pl.String, "probe_freq": pl.Int32}
     schema_b = {
-        "question_idx": pl.Int32, "branch_idx": pl.Int32, "branch_tokens": pl.Int64,
-        "final_answer": pl.String, "n_probes": pl.Int32,
+        "question_idx": pl.Int32,
+        "branch_idx": pl.Int32,
+        "branch_tokens": pl.Int64,
+        "final_answer": pl.String,
+        "n_probes": pl.Int32,
     }
     schema_p = {"question_idx": pl.Int32, "branch_idx": pl.Int32, "probe_idx": pl.Int32, "answer": pl.String}
     keys = {"model": model, "benchmark": benchmark}

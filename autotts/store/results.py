@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
@@ -28,9 +28,19 @@ def _record(con: duckdb.DuckDBPyConnection, ev: Evaluation) -> None:
     con.execute(
         "INSERT INTO evaluations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            ev.eval_id, ev.model, ev.benchmark, ev.controller, ev.controller_hash,
-            json.dumps(ev.params, sort_keys=True), ev.beta, ev.seeds, r.accuracy, r.avg_tokens,
-            r.avg_sequential_tokens, r.episodes, datetime.now(timezone.utc),
+            ev.eval_id,
+            ev.model,
+            ev.benchmark,
+            ev.controller,
+            ev.controller_hash,
+            json.dumps(ev.params, sort_keys=True),
+            ev.beta,
+            ev.seeds,
+            r.accuracy,
+            r.avg_tokens,
+            r.avg_sequential_tokens,
+            r.episodes,
+            datetime.now(UTC),
         ],
     )
     seeds, questions = r.tokens.shape

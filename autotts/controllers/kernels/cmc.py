@@ -10,19 +10,38 @@ from autotts.replay.kernels import JIT, ReplayArrays, explore, tally_add, tally_
 __all__ = ["replay_cmc"]
 
 
-def replay_cmc(arrays: ReplayArrays, knobs: np.ndarray, floats: np.ndarray, conf: np.ndarray, max_steps: int) -> tuple[np.ndarray, ...]:
+def replay_cmc(
+    arrays: ReplayArrays, knobs: np.ndarray, floats: np.ndarray, conf: np.ndarray, max_steps: int
+) -> tuple[np.ndarray, ...]:
     """``knobs`` = (n_init, max_branch_use, warm_up, abandon_patience, t_ema, burst_aligned, widen_burst,
     min_complete); ``floats`` = (alpha, conf_thresh, delta_slack, trend_thresh)."""
     return _kernel(
-        arrays.probes, arrays.n_probes, arrays.tokens, arrays.finals, arrays.n_branches, arrays.orders,
-        arrays.probe_freq, arrays.vocab_size, knobs, floats, conf, max_steps,
+        arrays.probes,
+        arrays.n_probes,
+        arrays.tokens,
+        arrays.finals,
+        arrays.n_branches,
+        arrays.orders,
+        arrays.probe_freq,
+        arrays.vocab_size,
+        knobs,
+        floats,
+        conf,
+        max_steps,
     )
 
 
 @numba.njit(**JIT)
 def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, knobs, floats, conf, max_steps):  # type: ignore[no-untyped-def]
     n_init, max_use, warm_up, patience, t_ema, burst, widen_burst, min_complete = (
-        knobs[0], knobs[1], knobs[2], knobs[3], knobs[4], knobs[5], knobs[6], knobs[7]
+        knobs[0],
+        knobs[1],
+        knobs[2],
+        knobs[3],
+        knobs[4],
+        knobs[5],
+        knobs[6],
+        knobs[7],
     )
     alpha, conf_thresh, delta_slack, trend_thresh = floats[0], floats[1], floats[2], floats[3]
     n_s, n_q, width = orders.shape
@@ -119,7 +138,9 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, k
                         k = live[j]
                         reps = burst if (warm and latest[k] == winner) else 1
                         for _ in range(reps):
-                            a, fin, cost = explore(k, probes_q, n_probes_q, tokens_q, finals_q, order_q, freq, cursor, charged)
+                            a, fin, cost = explore(
+                                k, probes_q, n_probes_q, tokens_q, finals_q, order_q, freq, cursor, charged
+                            )
                             total += cost
                             latest[k] = a
                             n_probed[k] += 1
@@ -145,7 +166,12 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, k
                     if done:
                         break
                     # 2.7 widen
-                    if n_open < max_use and delta <= trend_thresh and step >= max(1, warm_up // 2) and ema < conf_thresh:
+                    if (
+                        n_open < max_use
+                        and delta <= trend_thresh
+                        and step >= max(1, warm_up // 2)
+                        and ema < conf_thresh
+                    ):
                         for _ in range(min(widen_burst, max_use - n_open)):
                             if n_open >= nb:
                                 break
@@ -153,7 +179,9 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, k
                             n_open += 1
                             cursor[k] = 0
                             charged[k] = 0
-                            a, fin, cost = explore(k, probes_q, n_probes_q, tokens_q, finals_q, order_q, freq, cursor, charged)
+                            a, fin, cost = explore(
+                                k, probes_q, n_probes_q, tokens_q, finals_q, order_q, freq, cursor, charged
+                            )
                             total += cost
                             latest[k] = a
                             finished[k] = fin

@@ -12,11 +12,22 @@ __all__ = ["replay_full_read"]
 SC, ASC, ESC = 0, 1, 2
 
 
-def replay_full_read(arrays: ReplayArrays, mode: int, k: int, threshold: float, window: int, conf: np.ndarray) -> tuple[np.ndarray, ...]:
+def replay_full_read(
+    arrays: ReplayArrays, mode: int, k: int, threshold: float, window: int, conf: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """Run SC (mode 0), ASC (1) or ESC (2) on every episode of ``arrays``."""
     return _kernel(
-        arrays.n_probes, arrays.tokens, arrays.finals, arrays.n_branches, arrays.orders,
-        arrays.vocab_size, mode, k, threshold, window, conf,
+        arrays.n_probes,
+        arrays.tokens,
+        arrays.finals,
+        arrays.n_branches,
+        arrays.orders,
+        arrays.vocab_size,
+        mode,
+        k,
+        threshold,
+        window,
+        conf,
     )
 
 

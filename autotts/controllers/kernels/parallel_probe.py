@@ -10,10 +10,23 @@ from autotts.replay.kernels import JIT, ReplayArrays, explore, tally_add, tally_
 __all__ = ["replay_parallel_probe"]
 
 
-def replay_parallel_probe(arrays: ReplayArrays, n: int, T: int, patience: int, warm_up: int, max_steps: int) -> tuple[np.ndarray, ...]:
+def replay_parallel_probe(
+    arrays: ReplayArrays, n: int, T: int, patience: int, warm_up: int, max_steps: int
+) -> tuple[np.ndarray, ...]:
     return _kernel(
-        arrays.probes, arrays.n_probes, arrays.tokens, arrays.finals, arrays.n_branches, arrays.orders,
-        arrays.probe_freq, arrays.vocab_size, n, T, patience, warm_up, max_steps,
+        arrays.probes,
+        arrays.n_probes,
+        arrays.tokens,
+        arrays.finals,
+        arrays.n_branches,
+        arrays.orders,
+        arrays.probe_freq,
+        arrays.vocab_size,
+        n,
+        T,
+        patience,
+        warm_up,
+        max_steps,
     )
 
 
@@ -29,7 +42,9 @@ def _majority_of_unpruned(n, latest, pruned, counts, seen):  # type: ignore[no-u
 
 
 @numba.njit(**JIT)
-def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, n_chains, T, patience, warm_up, max_steps):  # type: ignore[no-untyped-def]
+def _kernel(
+    probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, n_chains, T, patience, warm_up, max_steps
+):  # type: ignore[no-untyped-def]
     n_s, n_q, width = orders.shape
     answers = np.full((n_s, n_q), -1, dtype=np.int32)
     totals = np.zeros((n_s, n_q), dtype=np.int64)
@@ -65,7 +80,9 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, n
             for step in range(max_steps):
                 for i in range(n):
                     if not pruned[i] and not finished[i]:
-                        a, fin, cost = explore(i, probes_q, n_probes_q, tokens_q, finals_q, order_q, freq, cursor, charged)
+                        a, fin, cost = explore(
+                            i, probes_q, n_probes_q, tokens_q, finals_q, order_q, freq, cursor, charged
+                        )
                         latest[i] = a
                         finished[i] = fin
                         total += cost
