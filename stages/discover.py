@@ -1,7 +1,8 @@
 """Stage ``discover``: the discovery loop on the search benchmark -> policies, run history, metrics.
 
-The loop only ever sees the search benchmark; it runs on a private copy of
-the store so whatever it records there never alters the ``ingest`` output.
+The loop only ever loads the search benchmark, and is told not to record into
+the store, which is the ``ingest`` stage's output; its history stays in its
+own folder, which DVC versions whole.
 """
 
 from __future__ import annotations
@@ -10,19 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from stages.cli import run_stage_main, stage_parser
-from stages.io import atomic_dir, scratch_copy, write_json
+from stages.io import atomic_dir, write_json
 from stages.params import DataParams, DiscoverParams, load_params
 
 __all__ = ["discover", "summary_metrics"]
 
 
-def discover(params: DiscoverParams, data: DataParams, store: str | Path, out: str | Path, metrics: str | Path) -> Path:
-    """Run the loop into the folder ``out`` (replaced whole) and write its summary figures to ``metrics``."""
-    from autotts.discover import discover as run_discovery  # the loop's heavy imports only when it runs
+def discover(params: DiscoverParams, data: DataParams, store: str | Path, out: str | Path, metrics: str | Path) -> str:
+    """Run the loop into the folder ``out`` (replaced whole), write its figures to ``metrics``; its report."""
+    from autotts.discover import discover as run_discovery  # the loop's imports only when it runs
 
-    with scratch_copy(store) as private, atomic_dir(out) as tmp:
+    with atomic_dir(out) as tmp:
         result = run_discovery(
-            private,
+            store,
             search_benchmark=data.search_benchmark,
             models=data.models,
             rounds=params.rounds,
@@ -34,23 +35,28 @@ def discover(params: DiscoverParams, data: DataParams, store: str | Path, out: s
             out=tmp,
             max_cost=params.max_cost,
             seeds=params.seeds,
+            search_seeds=params.search_seeds,
+            finalists=params.finalists,
+            jobs=params.jobs,
+            record=False,
         )
-        summary = dict(result.summary)
-    write_json(metrics, summary_metrics(summary))
-    return Path(out) / "best.py"
+    write_json(metrics, summary_metrics(result.summary))
+    return result.report
 
 
 def summary_metrics(summary: dict[str, Any]) -> dict[str, Any]:
-    """The numeric figures of a discovery summary (nested as they are), which DVC can show and diff."""
-    out: dict[str, Any] = {}
-    for key, value in summary.items():
-        if isinstance(value, dict):
-            nested = summary_metrics(value)
-            if nested:
-                out[key] = nested
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            out[key] = value
-    return out
+    """The run's figures that DVC shows and diffs: the winner's scores, the rounds, savings against SC@64."""
+    best = summary["finalists"][summary["best_candidate"]]
+    rounds = summary["rounds"]
+    return {
+        "search_score": best["search_score"],
+        "full_score": best["full_score"],
+        "rounds": len(rounds),
+        "candidates": sum(r["candidates"] for r in rounds),
+        "rejected": sum(r["rejected"] for r in rounds),
+        "cost": summary["cost"],
+        "tokens_saved_vs_sc64": {m: e.get("saved") for m, e in summary["vs_sc64"].items()},
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,8 +68,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def body() -> None:
         p = load_params(args.params)
-        best = discover(p.discover, p.data, args.store, args.out, args.metrics)
-        print(f"discover: {p.discover.rounds} rounds on {p.data.search_benchmark} -> {best}")
+        print(discover(p.discover, p.data, args.store, args.out, args.metrics))
 
     return run_stage_main("discover", body)
 

@@ -1,44 +1,70 @@
-"""Stage ``ingest``: replay traces (release files or rollouts) -> a fresh DuckDB store.
+"""Stage ``ingest``: replay traces (release files or a rollout store) -> a fresh DuckDB store.
 
-The store is this stage's output alone: later stages open it read-only (or
-work on a private copy), so DVC's record of it stays true.
+The store is this stage's output alone: later stages only read it, so DVC's
+record of it stays true. Rollouts arrive through the release format too
+(exported from the rollout store), so both sources take one validated path in.
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from autotts.errors import ConfigError
+from autotts.store.autotts_json import default_names, read_autotts_json
+from autotts.store.connection import open_store
 from autotts.store.ingest import IngestedStore, ingest_files
 from stages.cli import run_stage_main, stage_parser
 from stages.io import atomic_path
 from stages.params import DataParams, IngestParams, load_params
 
-__all__ = ["ingest", "source_files"]
+__all__ = ["ingest", "release_files", "stale_sources"]
 
 
-def source_files(params: IngestParams, data: DataParams) -> list[Path]:
-    """The release-format file of every selected (model, benchmark), in order; a missing one is an error."""
-    root = Path(params.path)
-    if not root.is_dir():
-        raise ConfigError(f"params ingest.path: {root} is not a folder")
+def release_files(params: IngestParams, data: DataParams, scratch: Path) -> list[Path]:
+    """The release-format file of every selected (model, benchmark); rollouts are exported to ``scratch`` first."""
+    source = Path(params.path)
     if params.source == "rollouts":
-        # autotts rollout writes its traces in the release format, one folder per model.
-        root = root / "replay"
+        from autotts.store.export import export_autotts_json
+
+        if not source.is_file():
+            raise ConfigError(f"params ingest.path: {source} is not a rollout store (autotts rollout --store)")
+        files = [scratch / m / f"{b}.json.gz" for m in data.models for b in data.benchmarks]
+        for f in files:
+            export_autotts_json(source, f.parent.name, f.name.removesuffix(".json.gz"), f)
+        return files
+    if not source.is_dir():
+        raise ConfigError(f"params ingest.path: {source} is not a folder of <model>/<benchmark>.json.gz files")
     files = []
     for model in data.models:
         for benchmark in data.benchmarks:
-            found = [p for p in (root / model / f"{benchmark}.json.gz", root / model / f"{benchmark}.json") if p.is_file()]
+            found = [p for p in (source / model / f"{benchmark}.json.gz", source / model / f"{benchmark}.json")
+                     if p.is_file()]
             if not found:
-                raise ConfigError(f"{root / model}: no {benchmark}.json.gz or {benchmark}.json to ingest")
+                raise ConfigError(f"{source / model}: no {benchmark}.json.gz or {benchmark}.json to ingest")
             files.append(found[0])
     return files
 
 
 def ingest(params: IngestParams, data: DataParams, store: str | Path) -> list[IngestedStore]:
     """Build the store at ``store`` from scratch with the selected stores' traces."""
-    with atomic_path(store) as tmp:
-        return ingest_files(source_files(params, data), tmp)
+    with tempfile.TemporaryDirectory(prefix="autotts-ingest-") as scratch, atomic_path(store) as tmp:
+        return ingest_files(release_files(params, data, Path(scratch)), tmp)
+
+
+def stale_sources(params: IngestParams, data: DataParams, store: str | Path) -> list[str]:
+    """``model/benchmark`` of every selected store whose source data differs from what ``store`` holds."""
+    if not Path(store).is_file():
+        return [f"{m}/{b}" for m in data.models for b in data.benchmarks]
+    con = open_store(store, read_only=True)
+    try:
+        held = {(m, b): sha for m, b, sha in con.execute("SELECT model, benchmark, sha256 FROM sources").fetchall()}
+    finally:
+        con.close()
+    with tempfile.TemporaryDirectory(prefix="autotts-ingest-") as scratch:
+        files = release_files(params, data, Path(scratch))
+        current = {default_names(f): read_autotts_json(f).sha256 for f in files}
+    return [f"{m}/{b}" for (m, b), sha in current.items() if held.get((m, b)) != sha]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,7 +25,6 @@ __all__ = [
     "atomic_dir",
     "atomic_path",
     "evaluation_frame",
-    "scratch_copy",
     "write_json",
     "write_parquet",
     "write_text",
@@ -109,16 +108,6 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
             os.replace(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-@contextmanager
-def scratch_copy(path: str | Path) -> Iterator[Path]:
-    """A private copy of ``path`` for code that may write to it, so another stage's output stays untouched."""
-    path = Path(path)
-    with tempfile.TemporaryDirectory(prefix="autotts-") as tmp:
-        copy = Path(tmp) / path.name
-        shutil.copyfile(path, copy)
-        yield copy
 
 
 def write_text(target: str | Path, text: str) -> None:

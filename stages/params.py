@@ -99,13 +99,19 @@ class DiscoverParams:
     betas: tuple[float, ...]
     objective: str
     seed: int
+    search_seeds: int
     seeds: int
+    finalists: int
+    jobs: int
     max_cost: float | None
 
     def __post_init__(self) -> None:
         _positive("discover.rounds", self.rounds)
         _positive("discover.candidates", self.candidates)
+        _positive("discover.search_seeds", self.search_seeds)
         _positive("discover.seeds", self.seeds)
+        _positive("discover.finalists", self.finalists)
+        _positive("discover.jobs", self.jobs)
         _betas("discover.betas", self.betas)
 
 

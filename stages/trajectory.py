@@ -1,4 +1,4 @@
-"""Reading a discovery run's history: the best policy after each round, and its search objective."""
+"""Reading a discovery run's trajectory: the best policy so far after each round, and its search score."""
 
 from __future__ import annotations
 
@@ -13,22 +13,24 @@ __all__ = ["RoundBest", "round_bests"]
 
 @dataclass(frozen=True, slots=True)
 class RoundBest:
-    """The best-so-far policy once a round is over."""
+    """The best-so-far candidate once a round is over."""
 
     round: int
+    candidate: str
     policy: Path
-    objective: float | None
+    objective: float
 
 
 def round_bests(discovery: str | Path) -> list[RoundBest]:
-    """One entry per round, from ``history.jsonl`` in the discover stage's folder."""
+    """One entry per round, from the ``summary.json`` the discover stage's folder holds."""
     folder = Path(discovery)
-    history = folder / "history.jsonl"
-    if not history.is_file():
-        raise ConfigError(f"{folder}: no history.jsonl (is it a discover stage output?)")
-    out = []
-    for line in history.read_text().splitlines():
-        if line.strip():
-            rec = json.loads(line)
-            out.append(RoundBest(int(rec["round"]), folder / rec["best"], rec.get("objective")))
+    path = folder / "summary.json"
+    if not path.is_file():
+        raise ConfigError(f"{folder}: no summary.json (is it a discover stage output?)")
+    out: list[RoundBest] = []
+    for r in json.loads(path.read_text())["rounds"]:
+        if r["best"] is not None and (not out or r["score"] > out[-1].objective):
+            out.append(RoundBest(r["round"], r["best"], folder / "candidates" / r["best"] / "candidate.py", r["score"]))
+        elif out:
+            out.append(RoundBest(r["round"], out[-1].candidate, out[-1].policy, out[-1].objective))
     return out

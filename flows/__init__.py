@@ -1,0 +1,1 @@
+"""Prefect flows over the pipeline's stage functions: the same stages dvc.yaml runs, as tasks."""

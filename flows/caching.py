@@ -1,0 +1,89 @@
+"""Cache keys for stage tasks: the stage's code and input files by content, its params by value.
+
+DVC decides whether a stage is stale from dvc.yaml's deps; the flows reuse
+those very deps (code folders, source data), so a task's cached result is
+reused exactly when ``dvc repro`` would skip the stage. Output paths count by
+name only: they are what the task writes, not what it depends on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from autotts.errors import ConfigError
+
+__all__ = ["PROJECT_DIR", "digest", "source_deps", "stage_cache_key"]
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+_IGNORED = {"__pycache__"}
+
+
+def digest(path: Path) -> str:
+    """sha256 of a file, or of a folder's relative names and contents; ``absent`` if missing."""
+    if path.is_file():
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    if not path.is_dir():
+        return "absent"
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file() and not _IGNORED.intersection(p.parts)):
+        if f.suffix == ".pyc":
+            continue
+        h.update(str(f.relative_to(path)).encode())
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+@cache
+def source_deps(stage: str) -> tuple[Path, ...]:
+    """dvc.yaml's deps of ``stage`` that no stage writes and no param names: its code and fixed data."""
+    spec = yaml.safe_load((PROJECT_DIR / "dvc.yaml").read_text())["stages"]
+    if stage not in spec:
+        raise ConfigError(f"dvc.yaml: no stage {stage!r}")
+    outs = [_out_path(o) for s in spec.values() for o in s.get("outs", []) + s.get("metrics", [])]
+    return tuple(
+        PROJECT_DIR / dep for dep in spec[stage]["deps"]
+        if "${" not in dep and not any(out == dep or out.startswith(dep + "/") for out in outs)
+    )
+
+
+def stage_cache_key(
+    stage: str, *, outputs: Iterable[str] = (), inputs: Callable[[dict[str, Any]], Iterable[Path]] = lambda _: (),
+) -> Callable[[Any, dict[str, Any]], str]:
+    """A Prefect ``cache_key_fn`` for ``stage``.
+
+    Parameters named in ``outputs`` are written, so they count by name; ``inputs``
+    maps the parameters to data read through params (such as ``ingest.path``),
+    which count by content like every ``Path`` parameter.
+    """
+    written = frozenset(outputs)
+
+    def key(_context: Any, parameters: dict[str, Any]) -> str:
+        parts: list[Any] = [stage, [(str(p), digest(p)) for p in source_deps(stage)]]
+        parts.append([(str(p), digest(p)) for p in inputs(parameters)])
+        for name, value in sorted(parameters.items()):
+            parts.append([name, str(value) if name in written else _value_key(value)])
+        return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+    return key
+
+
+def _value_key(value: Any) -> Any:
+    if isinstance(value, Path):
+        return [str(value), digest(value)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, list | tuple):
+        return [_value_key(v) for v in value]
+    return value
+
+
+def _out_path(out: str | dict[str, Any]) -> str:
+    return out if isinstance(out, str) else next(iter(out))

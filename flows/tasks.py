@@ -1,0 +1,35 @@
+"""The stage functions as Prefect tasks: same code as ``dvc repro`` runs, cached on their inputs.
+
+Each task *is* a stage function (``task(fn)``), so a flow adds retries,
+caching and visibility without a line of pipeline logic of its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+
+from flows.caching import stage_cache_key
+from stages.baselines import baselines
+from stages.discover import discover
+from stages.heldout import heldout
+from stages.ingest import ingest
+from stages.report import report
+
+__all__ = ["baselines_task", "discover_task", "heldout_task", "ingest_task", "report_task"]
+
+
+def _ingest_source(parameters: dict[str, Any]) -> list[Path]:
+    return [Path(parameters["params"].path)]
+
+
+ingest_task = task(ingest, name="ingest", cache_key_fn=stage_cache_key("ingest", outputs=("store",),
+                                                                        inputs=_ingest_source))
+baselines_task = task(baselines, name="baselines", cache_key_fn=stage_cache_key("baselines", outputs=("out",)),
+                      task_run_name="baselines {model}/{benchmark}")
+# Proposer calls (LLM APIs in online proposers) can fail transiently: the flow sets retries from params.
+discover_task = task(discover, name="discover", cache_key_fn=stage_cache_key("discover", outputs=("out", "metrics")))
+heldout_task = task(heldout, name="heldout", cache_key_fn=stage_cache_key("heldout", outputs=("out", "metrics")))
+report_task = task(report, name="report", cache_key_fn=stage_cache_key("report", outputs=("out",)))
