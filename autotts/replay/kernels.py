@@ -16,9 +16,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-__all__ = ["JIT", "ReplayArrays", "explore", "read_whole", "tally_add", "tally_reset", "tally_stats"]
-
-JIT = {"cache": True, "nogil": True}
+__all__ = ["ReplayArrays", "explore", "read_whole", "tally_add", "tally_reset", "tally_stats"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,7 +38,7 @@ class ReplayArrays:
         return int(self.orders.shape[0])
 
 
-@numba.njit(inline="always", **JIT)
+@numba.njit(inline="always", cache=True, nogil=True)
 def explore(k, probes_q, n_probes_q, tokens_q, finals_q, order_q, freq, cursor, charged):  # type: ignore[no-untyped-def]
     """One probe of opened branch ``k``: (answer id, finished, tokens charged)."""
     stored = order_q[k]
@@ -56,7 +54,7 @@ def explore(k, probes_q, n_probes_q, tokens_q, finals_q, order_q, freq, cursor, 
     return finals_q[stored], True, cost
 
 
-@numba.njit(inline="always", **JIT)
+@numba.njit(inline="always", cache=True, nogil=True)
 def read_whole(k, n_probes_q, tokens_q, finals_q, order_q, cursor, charged):  # type: ignore[no-untyped-def]
     """Full read of newly opened branch ``k``: (final answer id, tokens charged)."""
     stored = order_q[k]
@@ -70,7 +68,7 @@ def read_whole(k, n_probes_q, tokens_q, finals_q, order_q, cursor, charged):  # 
 # first-seen order), and n_seen held by the caller.
 
 
-@numba.njit(inline="always", **JIT)
+@numba.njit(inline="always", cache=True, nogil=True)
 def tally_add(answer, counts, seen, n_seen):  # type: ignore[no-untyped-def]
     """Count one vote; returns the new number of distinct answers."""
     if counts[answer] == 0:
@@ -80,7 +78,7 @@ def tally_add(answer, counts, seen, n_seen):  # type: ignore[no-untyped-def]
     return n_seen
 
 
-@numba.njit(inline="always", **JIT)
+@numba.njit(inline="always", cache=True, nogil=True)
 def tally_stats(counts, seen, n_seen):  # type: ignore[no-untyped-def]
     """(winner id or -1, top1, top2) with ties to the first seen."""
     winner = -1
@@ -97,7 +95,7 @@ def tally_stats(counts, seen, n_seen):  # type: ignore[no-untyped-def]
     return winner, top1, top2
 
 
-@numba.njit(inline="always", **JIT)
+@numba.njit(inline="always", cache=True, nogil=True)
 def tally_reset(counts, seen, n_seen):  # type: ignore[no-untyped-def]
     for i in range(n_seen):
         counts[seen[i]] = 0

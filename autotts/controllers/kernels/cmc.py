@@ -5,7 +5,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from autotts.replay.kernels import JIT, ReplayArrays, explore, tally_add, tally_reset, tally_stats
+from autotts.replay.kernels import ReplayArrays, explore, tally_add, tally_reset, tally_stats
 
 __all__ = ["replay_cmc"]
 
@@ -31,7 +31,7 @@ def replay_cmc(
     )
 
 
-@numba.njit(**JIT)
+@numba.njit(cache=True, nogil=True)
 def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, knobs, floats, conf, max_steps):  # type: ignore[no-untyped-def]
     n_init, max_use, warm_up, patience, t_ema, burst, widen_burst, min_complete = (
         knobs[0],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from autotts.replay.kernels import JIT, ReplayArrays, read_whole, tally_add, tally_reset, tally_stats
+from autotts.replay.kernels import ReplayArrays, read_whole, tally_add, tally_reset, tally_stats
 
 __all__ = ["replay_full_read"]
 
@@ -31,7 +31,7 @@ def replay_full_read(
     )
 
 
-@numba.njit(**JIT)
+@numba.njit(cache=True, nogil=True)
 def _kernel(n_probes, tokens, finals, n_branches, orders, vocab, mode, k, threshold, window, conf):  # type: ignore[no-untyped-def]
     n_s, n_q, width = orders.shape
     answers = np.full((n_s, n_q), -1, dtype=np.int32)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from autotts.replay.kernels import JIT, ReplayArrays, explore, tally_add, tally_reset, tally_stats
+from autotts.replay.kernels import ReplayArrays, explore, tally_add, tally_reset, tally_stats
 
 __all__ = ["replay_parallel_probe"]
 
@@ -30,7 +30,7 @@ def replay_parallel_probe(
     )
 
 
-@numba.njit(inline="always", **JIT)
+@numba.njit(inline="always", cache=True, nogil=True)
 def _majority_of_unpruned(n, latest, pruned, counts, seen):  # type: ignore[no-untyped-def]
     n_seen = 0
     for i in range(n):
@@ -41,7 +41,7 @@ def _majority_of_unpruned(n, latest, pruned, counts, seen):  # type: ignore[no-u
     return winner
 
 
-@numba.njit(**JIT)
+@numba.njit(cache=True, nogil=True)
 def _kernel(
     probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, n_chains, T, patience, warm_up, max_steps
 ):  # type: ignore[no-untyped-def]
