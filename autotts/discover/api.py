@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -47,7 +48,7 @@ class DiscoveryResult:
 def discover(
     store: str | Path, *, search_benchmark: str, models: Sequence[str] = (), rounds: int = 6, candidates: int = 8,
     proposer: str = "evolve", betas: Sequence[float] = DEFAULT_BETAS, objective: str = "frontier", seed: int = 0,
-    out: str | Path, max_cost: float | None = None, seeds: int = DEFAULT_SEEDS, search_seeds: int = 8,
+    out: str | Path, max_cost: float | None = None, seeds: int = DEFAULT_SEEDS, search_seeds: int = 5,
     finalists: int = 2, jobs: int = 2, proposer_params: Mapping[str, Any] | None = None,
     objective_params: Mapping[str, Any] | None = None, limits: SandboxLimits = SandboxLimits(),
     progress: bool = True, record: bool = True,
@@ -80,7 +81,10 @@ def discover(
     ranked = history.ranked()
     if not ranked:
         raise DiscoveryError(f"{out}: no candidate passed the checks in {len(history.records)} tries")
-    full = {r.candidate_id: points for r in ranked[:finalists] if (points := _final_points(r, evaluator, history, seeds))}
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        finals = dict(zip([r.candidate_id for r in ranked[:finalists]],
+                          pool.map(lambda r: _final_points(r, evaluator, history, seeds), ranked[:finalists])))
+    full = {cid: points for cid, points in finals.items() if points}
     if not full:
         raise DiscoveryError(f"{out}: every finalist failed when re-evaluated on {seeds} seeds")
     order = sorted(full, key=lambda cid: (-goal.score(full[cid]), cid))

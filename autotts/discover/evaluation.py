@@ -1,17 +1,18 @@
 """Evaluating one candidate file: static check, a cheap first pass, then the sweep on every search model.
 
-The cascade, cheapest first: the static check; one sandboxed pass on the
-first search model (one seed, the two extreme betas) that also runs the
-peeking audit; then the full sweep, one sandboxed worker per search model,
-``jobs`` at a time. Workers get gold-free traces only; answers are graded
-here. A failure at any stage is returned as the candidate's result.
+The cascade, cheapest first: the static check; then one sandboxed worker
+that makes a cheap first pass (one seed, the two extreme betas, on the first
+search model) with the peeking audit, and only then the full sweep over every
+beta on every search model. One process per candidate keeps the start-up
+cost to one interpreter; the loop runs ``jobs`` candidates at once. Workers
+get gold-free traces only; answers are graded here. A failure at any stage
+is returned as the candidate's result.
 """
 
 from __future__ import annotations
 
 import pickle
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,38 +72,34 @@ class CandidateEvaluator:
             shown = "; ".join(map(str, violations[:3]))
             return Evaluated((), (), Failure("static", f"static check: {shown}", _lines(path, violations[0].line)))
         s = self.settings
-        if first_pass:
-            extremes = (min(s.betas), max(s.betas))
-            job = self._job(path, self.matrices[0], extremes, 1, trace_seeds=0)
-            job["audit"] = {"betas": list(extremes), "seeds": s.audit_seeds}
-            quick = run_worker(job, s.limits)
-            if isinstance(quick, WorkerFailure):
-                return Evaluated((), (), Failure(quick.kind, quick.message, quick.excerpt))
-            if quick["peek"]:
-                return Evaluated((), (), Failure("peek", quick["peek"]))
-        jobs = [self._job(path, m, s.betas, seeds, trace_seeds=s.trace_seeds) for m in self.matrices]
-        with ThreadPoolExecutor(max_workers=s.jobs) as pool:
-            results = list(pool.map(lambda job: run_worker(job, s.limits), jobs))
+        result = run_worker(self.job(path, seeds, first_pass=first_pass), s.limits)
+        if isinstance(result, WorkerFailure):
+            return Evaluated((), (), Failure(result.kind, result.message, result.excerpt))
+        if result["peek"]:
+            return Evaluated((), (), Failure("peek", result["peek"]))
+        matrices = {m.model: m for m in self.matrices}
         points: list[CurvePoint] = []
         traces: list[TraceSummary] = []
-        for matrix, result in zip(self.matrices, results, strict=True):
-            if isinstance(result, WorkerFailure):
-                return Evaluated((), (), Failure(result.kind, f"{matrix.model}: {result.message}", result.excerpt))
-            for raw in result["points"]:
-                point, summaries, failure = _graded(matrix, raw)
-                if failure:
-                    return Evaluated((), (), failure)
-                points.append(point)
-                traces.extend(summaries)
+        for raw in result["points"]:
+            point, summaries, failure = _graded(matrices[raw["model"]], raw)
+            if failure:
+                return Evaluated((), (), failure)
+            points.append(point)
+            traces.extend(summaries)
         bad = monotone_violation(points, s.tolerance)
         if bad:
             return Evaluated(tuple(points), tuple(traces), Failure("non-monotone", "beta check failed: " + bad))
         return Evaluated(tuple(points), tuple(traces), None)
 
-    def _job(self, path: Path, matrix: ReplayMatrix, betas: Sequence[float], seeds: int,
-             trace_seeds: int) -> dict[str, Any]:
-        return {"source_path": str(path.resolve()), "traces_path": str(self.trace_files[matrix.model].resolve()),
-                "betas": list(betas), "seeds": seeds, "trace_seeds": trace_seeds, "audit": None}
+    def job(self, path: Path, seeds: int, *, first_pass: bool) -> dict[str, Any]:
+        """The worker's job: gold-free trace files, betas, seeds, and whether to make the first pass."""
+        s = self.settings
+        return {
+            "source_path": str(path.resolve()), "betas": list(s.betas), "seeds": seeds, "trace_seeds": s.trace_seeds,
+            "models": [{"model": m.model, "traces_path": str(self.trace_files[m.model].resolve())}
+                       for m in self.matrices],
+            "first_pass": {"betas": [min(s.betas), max(s.betas)], "audit_seeds": s.audit_seeds} if first_pass else None,
+        }
 
 
 def _graded(matrix: ReplayMatrix, raw: dict[str, Any]) -> tuple[CurvePoint, list[TraceSummary], Failure | None]:

@@ -1,12 +1,14 @@
 """The discovery loop: propose -> check -> evaluate -> record -> select, round after round.
 
 Resumable by construction: a round's proposals are saved before evaluation
-and each candidate's record is written atomically after it, so a re-run skips
+and each candidate's record is written atomically as soon as it is done
+(candidates of a round are evaluated ``jobs`` at a time), so a re-run skips
 everything already recorded and evaluates the rest of the same proposals.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from autotts.discover.evaluation import CandidateEvaluator
@@ -42,13 +44,16 @@ def run_rounds(s: LoopSettings, proposer: Proposer, evaluator: CandidateEvaluato
                 return f"cost budget of {s.max_cost:g} reached after {history.spent():.4f}"
             proposals = proposer.propose(_context(s, round_, history))
             history.save_proposals(round_, proposals)
-        for index, proposal in enumerate(proposals):
-            cid = candidate_id(round_, index)
-            if cid not in history.records:
-                history.record(_evaluate(s, cid, round_, index, proposal, evaluator, objective, history))
-            best = history.ranked()[:1]
-            note = f"best {best[0].candidate_id} {best[0].score:.3f}" if best else ""
-            progress.show(f"round {round_ + 1}/{s.rounds}", index + 1, len(proposals), note)
+        todo = [(i, p) for i, p in enumerate(proposals) if candidate_id(round_, i) not in history.records]
+        label = f"round {round_ + 1}/{s.rounds}"
+        progress.show(label, len(proposals) - len(todo), len(proposals))
+        with ThreadPoolExecutor(max_workers=evaluator.settings.jobs) as pool:
+            running = [pool.submit(_evaluate, s, round_, i, p, evaluator, objective, history) for i, p in todo]
+            for done, future in enumerate(as_completed(running), start=len(proposals) - len(todo) + 1):
+                history.record(future.result())
+                best = history.ranked()[:1]
+                note = f"best {best[0].candidate_id} {best[0].score:.3f}" if best else ""
+                progress.show(label, done, len(proposals), note)
         if len(proposals) < s.candidates:
             return f"the proposer stopped early in round {round_} (cost budget {s.max_cost})"
     return None
@@ -61,12 +66,14 @@ def _context(s: LoopSettings, round_: int, history: History) -> ProposalContext:
         feedback=render_feedback(history.records.values(), budget=s.feedback_chars),
         elites=[(r.candidate_id, r.proposal.source or "", r.score or 0.0) for r in ranked[: s.elites]],
         seen_sources=frozenset(r.proposal.source for r in history.records.values() if r.proposal.source),
-        workdir=history.out / "rounds" / f"r{round_:02d}", spent=history.spent, max_cost=s.max_cost,
+        workdir=history.out / "rounds" / f"r{round_:02d}", cache_dir=history.out / "llm_cache", spent=history.spent,
+        max_cost=s.max_cost,
     )
 
 
-def _evaluate(s: LoopSettings, cid: str, round_: int, index: int, proposal: Proposal, evaluator: CandidateEvaluator,
+def _evaluate(s: LoopSettings, round_: int, index: int, proposal: Proposal, evaluator: CandidateEvaluator,
               objective: Objective, history: History) -> CandidateRecord:
+    cid = candidate_id(round_, index)
     if proposal.source is None:
         failure = Failure("no-code", proposal.note or "the proposer produced no usable code")
         return CandidateRecord(cid, round_, index, proposal, None, failure)

@@ -82,7 +82,7 @@ class Frontier(Objective):
 
     name = "frontier"
 
-    def __init__(self, low: float = 3e4, high: float = 1e6) -> None:
+    def __init__(self, low: float = 5e4, high: float = 1e6) -> None:
         if not 0 < low < high:
             raise ConfigError(f"objective 'frontier': need 0 < low < high, got {low}, {high}")
         self.low, self.high = float(low), float(high)

@@ -1,6 +1,11 @@
 """Proposers of candidate controllers, registered by name (importing this module registers them all)."""
 
-from autotts.discover.proposers import evolve  # noqa: F401  (registers "evolve")
+from autotts.discover.proposers import (  # noqa: F401  (importing registers them)
+    anthropic_proposer,
+    command,
+    evolve,
+    openai_proposer,
+)
 from autotts.discover.proposers.base import (
     Proposal,
     ProposalContext,

@@ -53,7 +53,8 @@ class ProposalContext:
     feedback: str  # history rendered for a model to read, within a size budget
     elites: Sequence[tuple[str, str, float]]  # (candidate id, source, score), best first
     seen_sources: frozenset[str]
-    workdir: Path  # this round's directory (caches, workspaces)
+    workdir: Path  # this round's directory (workspaces)
+    cache_dir: Path  # the run's LLM response cache
     spent: Callable[[], float]  # money spent so far in the run, including this round's calls
     max_cost: float | None = None
 

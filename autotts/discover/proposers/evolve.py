@@ -4,16 +4,21 @@ Each round takes the best template-made candidates so far as parents, and
 writes children by recombining two parents (a slot or knob from either) and
 mutating one to three genes: a mechanism slot switched to another variant, or
 a knob's line moved at one or both ends, kept monotone in its budget
-direction and within its clamp range. Round 0 starts from CMC itself plus
-mutations of it. Children are rendered as ordinary readable controller files.
+direction and within its clamp range. Round 0 is CMC itself followed by a scan
+of single-mechanism switches from it (then mutations, if the round is larger),
+so every mechanism is tried once before the search narrows. Children are
+rendered as ordinary readable controller files.
 """
 
 from __future__ import annotations
 
+import math
 import random
 
 from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer, register_proposer
-from autotts.discover.proposers.template import CMC_GENOME, KNOBS, SLOTS, Genome, parse_genome, render
+from autotts.discover.proposers.template import (
+    CMC_GENOME, KNOBS, SLOTS, Genome, parse_genome, render, switch_variant,
+)
 
 __all__ = ["EvolveProposer"]
 
@@ -32,10 +37,14 @@ class EvolveProposer(Proposer):
         elites = [(cid, genome) for cid, source, _ in context.elites if (genome := parse_genome(source))]
         elites = elites[: self.parents] or [("", CMC_GENOME)]
         seen = {g.key() for g in map(parse_genome, context.seen_sources) if g}
+        scan = [] if seen else [CMC_GENOME] + [
+            switch_variant(CMC_GENOME, slot, variant)
+            for slot, variants in SLOTS.items() for variant in variants if variant != dict(CMC_GENOME.mechanisms)[slot]
+        ]
         out: list[Proposal] = []
         for i in range(context.count):
-            if not seen and i == 0:
-                child, parents = CMC_GENOME, ()
+            if i < len(scan):
+                child, parents = scan[i], ()
             else:
                 child, parents = self._child(rng, elites, seen)
             seen.add(child.key())
@@ -61,18 +70,22 @@ class EvolveProposer(Proposer):
 
     def _mutate(self, rng: random.Random, genome: Genome) -> Genome:
         if rng.random() < self.slot_rate:
-            mechanisms = dict(genome.mechanisms)
             slot = rng.choice(sorted(SLOTS))
-            mechanisms[slot] = rng.choice(sorted(v for v in SLOTS[slot] if v != mechanisms[slot]))
-            return Genome(tuple(mechanisms.items()), genome.knobs)
+            current = dict(genome.mechanisms)[slot]
+            return switch_variant(genome, slot, rng.choice(sorted(v for v in SLOTS[slot] if v != current)))
         knobs = {k: [a, b] for k, a, b in genome.knobs}
-        name = rng.choice(sorted(KNOBS))
+        chosen = {variant for _, variant in genome.mechanisms}
+        name = rng.choice(sorted(k for k, spec in KNOBS.items() if not spec.read_by or chosen & set(spec.read_by)))
         spec = KNOBS[name]
         span = spec.high - spec.low
         ends = rng.choice(([0], [1], [0, 1]))
-        shift = rng.gauss(0.0, 0.15 * span)
+        step = rng.gauss(0.0, 0.4 if spec.log_scale else 0.15 * span)
         for end in ends:
-            value = min(spec.high, max(spec.low, knobs[name][end] + shift))
+            old = knobs[name][end]
+            value = max(old, 1.0) * math.exp(step) if spec.log_scale else old + step
+            if spec.kind == "int" and round(value) == old:
+                value = old + (1 if step > 0 else -1)
+            value = min(spec.high, max(spec.low, value))
             knobs[name][end] = round(value) if spec.kind == "int" else round(value, 4)
         lo, hi = knobs[name]
         if (spec.direction == "up" and hi < lo) or (spec.direction == "down" and hi > lo):

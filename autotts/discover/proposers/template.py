@@ -16,7 +16,8 @@ import json
 from dataclasses import dataclass
 from types import MappingProxyType
 
-__all__ = ["KNOBS", "SLOTS", "CMC_GENOME", "Genome", "KnobSpec", "render", "parse_genome"]
+__all__ = ["KNOBS", "SLOTS", "CMC_GENOME", "VARIANT_DEFAULTS", "Genome", "KnobSpec", "render", "parse_genome",
+           "switch_variant"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,25 +29,27 @@ class KnobSpec:
     high: float
     direction: str  # "up": larger spends more; "down": smaller spends more; "free"
     doc: str
+    log_scale: bool = False  # mutate multiplicatively (counts whose useful values span orders of magnitude)
+    read_by: tuple[str, ...] = ()  # the variants that read this knob; empty: every controller reads it
 
 
 KNOBS: MappingProxyType[str, KnobSpec] = MappingProxyType({
-    "n_init": KnobSpec("int", 1, 16, "up", "branches opened before the first step"),
-    "max_branches": KnobSpec("int", 2, 64, "up", "never open more branches than this"),
-    "warm_up": KnobSpec("int", 0, 20, "up", "steps before pruning, bursts and stopping are allowed"),
-    "patience": KnobSpec("int", 1, 30, "up", "steps a live branch may disagree with the leader before it is pruned"),
-    "min_kept": KnobSpec("int", 1, 8, "up", "live branches that pruning always keeps"),
+    "n_init": KnobSpec("int", 1, 16, "up", "branches opened before the first step", True),
+    "max_branches": KnobSpec("int", 2, 64, "up", "never open more branches than this", True),
+    "warm_up": KnobSpec("int", 0, 20, "up", "steps before pruning, bursts and stopping are allowed", True),
+    "patience": KnobSpec("int", 1, 30, "up", "steps a branch may disagree with the leader before it is pruned", True, ('patience',)),
+    "min_kept": KnobSpec("int", 1, 8, "up", "live branches that pruning always keeps", False, ('patience',)),
     "t_ema": KnobSpec("int", 1, 12, "up", "length of the confidence history the trend is read from"),
     "alpha": KnobSpec("float", 0.05, 1.0, "down", "weight of the newest confidence in its moving average"),
     "conf_thresh": KnobSpec("float", 0.5, 0.999, "up", "smoothed confidence needed to stop"),
-    "delta_slack": KnobSpec("float", 0.0, 0.2, "down", "how far confidence may be falling when stopping"),
-    "burst": KnobSpec("int", 1, 6, "free", "intervals per step for a branch that agrees with the leader"),
+    "delta_slack": KnobSpec("float", 0.0, 0.2, "down", "how far confidence may be falling when stopping", False, ('ema', 'ema_stable')),
+    "burst": KnobSpec("int", 1, 6, "free", "intervals per step for a branch that agrees with the leader", False, ('most_invested', 'focus', 'aligned_focus')),
     "widen_burst": KnobSpec("int", 1, 8, "up", "branches opened per widening"),
-    "trend_thresh": KnobSpec("float", -0.1, 0.2, "free", "widen only while confidence rises slower than this"),
-    "min_complete": KnobSpec("int", 1, 12, "up", "completed answers needed to stop"),
-    "probe_weight": KnobSpec("float", 0.0, 1.0, "free", "vote weight of a live branch's latest probe"),
-    "stable_steps": KnobSpec("int", 0, 20, "up", "steps the leader must stay unchanged to stop"),
-    "focus": KnobSpec("int", 1, 64, "up", "most live branches deepened per step"),
+    "trend_thresh": KnobSpec("float", -0.1, 0.2, "free", "widen only while confidence rises slower than this", False, ('flat_trend',)),
+    "min_complete": KnobSpec("int", 1, 12, "up", "completed answers needed to stop", True),
+    "probe_weight": KnobSpec("float", 0.0, 1.0, "free", "vote weight of a live branch's latest probe", False, ('completed+probes', 'completed+settled')),
+    "stable_steps": KnobSpec("int", 0, 20, "up", "steps the leader must stay unchanged to stop", False, ('ema_stable', 'raw')),
+    "focus": KnobSpec("int", 1, 64, "up", "most live branches deepened per step", True, ('focus', 'aligned_focus')),
 })
 
 _HELPERS = {
@@ -116,11 +119,11 @@ SLOTS: MappingProxyType[str, MappingProxyType[str, tuple[str, tuple[str, ...]]]]
         for b in sorted(live, key=lambda b: b.probes, reverse=True):
             advance(question, b, pool, self.s.burst if warm and b.latest == winner else 1)
 ''', ("continue",)),
-        "aligned_first": ('''
+        "aligned_focus": ('''
     def deepen(self, question: QuestionView, live: list[Branch], pool: list[str], winner: str | None,
                warm: bool) -> None:
-        """Branches agreeing with the leader first (bursts once warm), then the rest, deepest first."""
-        for b in sorted(live, key=lambda b: (b.latest != winner, -b.probes)):
+        """Only ``focus`` branches advance: those agreeing with the leader first, then the most probed."""
+        for b in sorted(live, key=lambda b: (b.latest != winner, -b.probes))[: self.s.focus]:
             advance(question, b, pool, self.s.burst if warm and b.latest == winner else 1)
 ''', ("continue",)),
         "uniform": ('''
@@ -235,6 +238,26 @@ CMC_GENOME = Genome(
            ("burst", 1, 3), ("widen_burst", 1, 4), ("trend_thresh", 0.04, 0.01), ("min_complete", 2, 5),
            ("probe_weight", 0.3, 0.3), ("stable_steps", 0, 0), ("focus", 64, 64)),
 )
+
+# Knob lines a variant starts from when a genome switches to it: knobs that only that
+# variant reads would otherwise carry values that never mattered (CMC's focus is 64).
+VARIANT_DEFAULTS: MappingProxyType[str, dict[str, tuple[float, float]]] = MappingProxyType({
+    "completed+probes": {"probe_weight": (0.3, 0.3)},
+    "completed+settled": {"probe_weight": (0.5, 0.5)},
+    "focus": {"focus": (2, 8)},
+    "aligned_focus": {"focus": (2, 8)},
+    "ema_stable": {"stable_steps": (1, 4)},
+    "raw": {"stable_steps": (1, 4)},
+})
+
+
+def switch_variant(genome: Genome, slot: str, variant: str) -> Genome:
+    """``genome`` with ``slot`` set to ``variant`` and that variant's own knobs at their starting lines."""
+    mechanisms = tuple((s, variant if s == slot else v) for s, v in genome.mechanisms)
+    defaults = VARIANT_DEFAULTS.get(variant, {})
+    knobs = tuple((k, *map(float, defaults[k])) if k in defaults else (k, a, b) for k, a, b in genome.knobs)
+    return Genome(mechanisms, knobs)  # type: ignore[arg-type]
+
 
 _FILE = '''"""{title}
 

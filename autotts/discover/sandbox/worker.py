@@ -1,5 +1,9 @@
 """The sandboxed child process: runs one candidate on gold-free traces, prints JSON.
 
+One process per candidate: a cheap first pass (a few episodes on the first
+model, plus the peeking audit) and, if that passes, the sweep over every
+beta on every search model.
+
 The parent (:mod:`autotts.discover.sandbox.runner`) starts this module with
 resource limits already set, sends a job as JSON on stdin and reads one JSON
 object back from stdout. Everything the candidate may legitimately use is
@@ -98,10 +102,12 @@ def _summaries(traces: dict[tuple[int, int], list[TraceEvent]], answers: Any) ->
 
 
 def run_job(job: dict[str, Any]) -> dict[str, Any]:
-    """Evaluate the job's candidate at every beta; the audit follows the first full sweep."""
+    """The cheap first pass (with the peeking audit), then the sweep on every model; prints the JSON result."""
     path = Path(job["source_path"])
-    with open(job["traces_path"], "rb") as fh:
-        questions = pickle.load(fh)
+    models = {}
+    for entry in job["models"]:
+        with open(entry["traces_path"], "rb") as fh:
+            models[entry["model"]] = pickle.load(fh)
     source = path.resolve()
     readable = (sys.prefix, sys.base_prefix, str(Path(__file__).resolve().parents[2]), str(source),
                 str(source.parent / "__pycache__"))
@@ -112,18 +118,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     sys.stdout = sys.stderr = sink  # type: ignore[assignment]
     _install_audit_hook(readable, violations)
     try:
-        points = []
-        for beta in job["betas"]:
-            controller = load_controller_file(path, {"beta": beta})
-            outcome = replay_controller(questions, controller, seeds=job["seeds"], trace_seeds=job["trace_seeds"])
-            points.append({
-                "beta": beta, "answers": outcome.answers.tolist(), "tokens": outcome.tokens.tolist(),
-                "opened": outcome.branches_opened.tolist(), "traces": _summaries(outcome.traces, outcome.answers),
-            })
-        audit = job.get("audit")
-        finding = audit and peek_audit(lambda b: load_controller_file(path, {"beta": b}), questions,
-                                       betas=audit["betas"], seeds=range(audit["seeds"]))
-        result: dict[str, Any] = {"ok": True, "points": points, "peek": str(finding) if finding else None}
+        result = _evaluate(path, models, job)
     except MemoryError:
         result = {"ok": False, "kind": "memory", "message": "memory limit exceeded", "excerpt": _excerpt()}
     except BaseException as exc:  # the candidate's failure is the result
@@ -134,9 +129,32 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     elif sink.overflowed:
         result = {"ok": False, "kind": "output", "message": f"printed more than {sink.limit} characters",
                   "excerpt": ""}
-    real_stdout.write(json.dumps(result))
+    real_stdout.write(json.dumps(result, default=str))
     real_stdout.flush()
     return result
+
+
+def _evaluate(path: Path, models: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
+    def build(beta: float) -> Any:
+        return load_controller_file(path, {"beta": beta})
+
+    first = job.get("first_pass")
+    if first:
+        questions = next(iter(models.values()))
+        for beta in first["betas"]:
+            replay_controller(questions, build(beta), seeds=1, trace_seeds=0)
+        finding = peek_audit(build, questions, betas=first["betas"], seeds=range(first["audit_seeds"]))
+        if finding:
+            return {"ok": True, "points": [], "peek": str(finding)}
+    points = []
+    for model, questions in models.items():
+        for beta in job["betas"]:
+            outcome = replay_controller(questions, build(beta), seeds=job["seeds"], trace_seeds=job["trace_seeds"])
+            points.append({
+                "model": model, "beta": beta, "answers": outcome.answers.tolist(), "tokens": outcome.tokens.tolist(),
+                "opened": outcome.branches_opened.tolist(), "traces": _summaries(outcome.traces, outcome.answers),
+            })
+    return {"ok": True, "points": points, "peek": None}
 
 
 def _excerpt(limit: int = 1500) -> str:

@@ -1,0 +1,65 @@
+"""``command``: an external coding agent edits a candidate file in a prepared workspace.
+
+Each proposal gets a fresh folder with ``brief.md`` (the rules and API),
+``history.md`` (the run so far) and ``candidate.py`` (a parent to start
+from: an elite, or CMC on the mechanism template). The command line runs
+there with a time limit, its whole process group killed on breach; then the
+edited ``candidate.py`` is read back. ``{workspace}`` in the command is
+replaced by the folder's path.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+
+from autotts.discover.files import atomic_write
+from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer, register_proposer
+from autotts.discover.proposers.template import CMC_GENOME, render
+from autotts.errors import DiscoveryError
+
+__all__ = ["CommandProposer"]
+
+
+@register_proposer("command")
+class CommandProposer(Proposer):
+    def __init__(self, command: str = "", timeout: float = 900.0) -> None:
+        if not command.strip():
+            raise DiscoveryError("proposer 'command': give the agent's command line as proposer param command=")
+        self.command = command
+        self.timeout = float(timeout)
+
+    def propose(self, context: ProposalContext) -> list[Proposal]:
+        out = []
+        for i in range(context.count):
+            parent = context.elites[i % len(context.elites)] if context.elites else None
+            start = parent[1] if parent else render(CMC_GENOME, "CMC on the mechanism template: a starting point.")
+            workspace = context.workdir / f"workspace-{i:02d}"
+            shutil.rmtree(workspace, ignore_errors=True)
+            atomic_write(workspace / "brief.md", context.brief)
+            atomic_write(workspace / "history.md", context.feedback)
+            atomic_write(workspace / "candidate.py", start)
+            line = self.command.replace("{workspace}", str(workspace))
+            response, note = self._run(line, workspace)
+            edited = (workspace / "candidate.py").read_text() if (workspace / "candidate.py").exists() else ""
+            if not note and edited.strip() == start.strip():
+                note = "the command left candidate.py unchanged"
+            parents = (parent[0],) if parent else ()
+            out.append(Proposal(None if note else edited, self.name, parents, line, response, note))
+        return out
+
+    def _run(self, line: str, workspace: os.PathLike[str]) -> tuple[str, str]:
+        """Run the agent; its output tail, and a note if it failed."""
+        proc = subprocess.Popen(shlex.split(line), cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            output, _ = proc.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            output, _ = proc.communicate()
+            return output.decode(errors="replace")[-4000:], f"the command ran past {self.timeout:g}s and was killed"
+        text = output.decode(errors="replace")[-4000:]
+        return text, "" if proc.returncode == 0 else f"the command exited with status {proc.returncode}"
