@@ -99,9 +99,12 @@ def check_controller(
         )
         problems += _outcome_problems(label, first, second)
         costs.append(float(first.tokens.mean()))
-    for (b0, c0), (b1, c1) in zip(zip(sweep, costs), zip(sweep[1:], costs[1:]), strict=False):
-        if c1 < c0 * (1 - _TOKEN_TOLERANCE):
-            problems.append(f"{controller}: avg tokens fall from {c0:.0f} at beta={b0} to {c1:.0f} at beta={b1}")
+    for i in range(1, len(costs)):
+        if costs[i] < costs[i - 1] * (1 - _TOKEN_TOLERANCE):
+            problems.append(
+                f"{controller}: avg tokens fall from {costs[i - 1]:.0f} at beta={sweep[i - 1]} "
+                f"to {costs[i]:.0f} at beta={sweep[i]}"
+            )
     return tuple(problems)
 
 
