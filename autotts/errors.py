@@ -13,6 +13,7 @@ __all__ = [
     "StoreError",
     "ControllerError",
     "ConfigError",
+    "RolloutError",
 ]
 
 
@@ -34,3 +35,7 @@ class ControllerError(AutoTTSError):
 
 class ConfigError(AutoTTSError):
     """A parameter or configuration value is unknown or invalid."""
+
+
+class RolloutError(AutoTTSError):
+    """A rollout cannot run: a bad benchmark file, a missing backend, or a store made with other settings."""

@@ -90,6 +90,49 @@ CREATE TABLE IF NOT EXISTS trace_events (
 );
 """
 
-DDL = _TRACE_TABLES + _RESULT_TABLES
+_ROLLOUT_TABLES = """
+CREATE TABLE IF NOT EXISTS rollout_runs (
+    model             VARCHAR NOT NULL,
+    benchmark         VARCHAR NOT NULL,
+    model_path        VARCHAR NOT NULL,   -- the HF id or local path generation used
+    model_revision    VARCHAR NOT NULL,   -- commit hash, or a hash of the local files
+    backend           VARCHAR NOT NULL,   -- vllm | openai
+    sampling          VARCHAR NOT NULL,   -- JSON: samples, interval, temperature, max_tokens, seed, probe settings
+    benchmark_file    VARCHAR NOT NULL,
+    benchmark_sha256  VARCHAR NOT NULL,
+    n_questions       INTEGER NOT NULL,   -- questions in the benchmark file
+    started_at        TIMESTAMP NOT NULL,
+    PRIMARY KEY (model, benchmark)
+);
+CREATE TABLE IF NOT EXISTS rollout_questions (
+    model             VARCHAR NOT NULL,
+    benchmark         VARCHAR NOT NULL,
+    question_idx      INTEGER NOT NULL,   -- line order in the benchmark file, as in questions
+    question_id       VARCHAR,            -- the benchmark's own id, when it has one
+    prompt_tokens     INTEGER NOT NULL,   -- chat-templated question
+    generated_tokens  BIGINT NOT NULL,    -- sum over the question's traces
+    probe_tokens      BIGINT NOT NULL,    -- probe prompt tokens sent (before prefix caching)
+    probe_cached_tokens BIGINT,           -- of those, served from the prefix cache (NULL if unknown)
+    seconds           DOUBLE NOT NULL,
+    completed_at      TIMESTAMP NOT NULL,
+    PRIMARY KEY (model, benchmark, question_idx)
+);
+CREATE TABLE IF NOT EXISTS rollout_traces (
+    model             VARCHAR NOT NULL,
+    benchmark         VARCHAR NOT NULL,
+    question_idx      INTEGER NOT NULL,
+    branch_idx        INTEGER NOT NULL,
+    text              VARCHAR NOT NULL,   -- the raw generated trace
+    tokens            BIGINT NOT NULL,    -- its length in tokens (= branches.branch_tokens)
+    finish_reason     VARCHAR NOT NULL,   -- stop | length
+    seed              BIGINT NOT NULL,    -- the sampling seed of this trace
+    PRIMARY KEY (model, benchmark, question_idx, branch_idx)
+);
+"""
 
-TABLES = ("sources", "questions", "branches", "probes", "evaluations", "episodes", "trace_events")
+DDL = _TRACE_TABLES + _RESULT_TABLES + _ROLLOUT_TABLES
+
+TABLES = (
+    "sources", "questions", "branches", "probes", "evaluations", "episodes", "trace_events",
+    "rollout_runs", "rollout_questions", "rollout_traces",
+)
