@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 from uuid import UUID
 
 from prefect import serve as prefect_serve
@@ -29,7 +30,8 @@ def build_deployments(params_file: str | Path = "params.yaml", root: str | Path 
     """The nightly re-evaluation and the rollout watch, scheduled as params.yaml says."""
     schedules = load_params(params_file).prefect.schedules
     arguments = {"params_file": str(params_file), "root": str(root)}
-    return [
+    # Prefect's sync/async dispatch: called from sync code these return values, not coroutines.
+    deployments = [
         pipeline_flow.to_deployment(
             name=NIGHTLY,
             description="Re-run baselines, held-out evaluation and report on the current code (discovery cached).",
@@ -45,11 +47,12 @@ def build_deployments(params_file: str | Path = "params.yaml", root: str | Path 
             tags=["autotts"],
         ),
     ]
+    return cast(list[RunnerDeployment], deployments)
 
 
 def register(params_file: str | Path = "params.yaml", root: str | Path = ".") -> list[UUID]:
     """Create or update the deployments on the configured Prefect server; their ids."""
-    return [d.apply() for d in build_deployments(params_file, root)]
+    return [cast(UUID, d.apply()) for d in build_deployments(params_file, root)]
 
 
 def serve(params_file: str | Path = "params.yaml", root: str | Path = ".") -> None:

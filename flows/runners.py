@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from autotts.errors import ConfigError
@@ -10,7 +12,7 @@ from stages.params import PrefectParams
 __all__ = ["task_runner"]
 
 
-def task_runner(params: PrefectParams) -> TaskRunner:
+def task_runner(params: PrefectParams) -> TaskRunner[Any]:
     """Local processes (default), threads, or a Ray cluster (``prefect-ray``; a local one if no address)."""
     if params.task_runner == "process":
         return ProcessPoolTaskRunner(max_workers=params.max_workers)

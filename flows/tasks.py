@@ -25,11 +25,14 @@ def _ingest_source(parameters: dict[str, Any]) -> list[Path]:
     return [Path(parameters["params"].path)]
 
 
-ingest_task = task(ingest, name="ingest", cache_key_fn=stage_cache_key("ingest", outputs=("store",),
-                                                                        inputs=_ingest_source))
-baselines_task = task(baselines, name="baselines", cache_key_fn=stage_cache_key("baselines", outputs=("out",)),
-                      task_run_name="baselines {model}/{benchmark}")
+ingest_task = task(name="ingest", cache_key_fn=stage_cache_key("ingest", outputs=("store",), inputs=_ingest_source))(
+    ingest
+)
+baselines_task = task(
+    name="baselines", cache_key_fn=stage_cache_key("baselines", outputs=("out",)),
+    task_run_name="baselines {model}/{benchmark}",
+)(baselines)
 # Proposer calls (LLM APIs in online proposers) can fail transiently: the flow sets retries from params.
-discover_task = task(discover, name="discover", cache_key_fn=stage_cache_key("discover", outputs=("out", "metrics")))
-heldout_task = task(heldout, name="heldout", cache_key_fn=stage_cache_key("heldout", outputs=("out", "metrics")))
-report_task = task(report, name="report", cache_key_fn=stage_cache_key("report", outputs=("out",)))
+discover_task = task(name="discover", cache_key_fn=stage_cache_key("discover", outputs=("out", "metrics")))(discover)
+heldout_task = task(name="heldout", cache_key_fn=stage_cache_key("heldout", outputs=("out", "metrics")))(heldout)
+report_task = task(name="report", cache_key_fn=stage_cache_key("report", outputs=("out",)))(report)

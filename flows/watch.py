@@ -19,7 +19,7 @@ from stages.params import load_params
 
 __all__ = ["rollout_watch_flow"]
 
-stale_sources_task = task(stale_sources, name="stale-sources")
+stale_sources_task = task(name="stale-sources")(stale_sources)
 
 
 @flow(name="autotts-rollout-watch")

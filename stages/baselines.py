@@ -16,7 +16,7 @@ from stages.io import evaluation_frame, write_parquet
 from stages.params import BaselinesParams, load_params
 from stages.progress import track
 
-__all__ = ["BUDGET_PARAM", "LABELS", "baselines", "baseline_configs"]
+__all__ = ["BUDGET_PARAM", "LABELS", "baseline_configs", "baselines"]
 
 # Each baseline's budget parameter, and its label in tables and plots.
 BUDGET_PARAM = {"sc": "k", "asc": "k", "esc": "k", "parallel-probe": "n"}

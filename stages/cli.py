@@ -9,7 +9,7 @@ from pathlib import Path
 
 from autotts.errors import AutoTTSError
 
-__all__ = ["stage_parser", "run_stage_main"]
+__all__ = ["run_stage_main", "stage_parser"]
 
 
 def stage_parser(name: str, doc: str | None) -> argparse.ArgumentParser:

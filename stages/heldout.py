@@ -22,7 +22,7 @@ from stages.params import DataParams, HeldoutParams, load_params
 from stages.progress import track
 from stages.trajectory import RoundBest, round_bests
 
-__all__ = ["DISCOVERED", "heldout", "headline_metrics", "read_baselines"]
+__all__ = ["DISCOVERED", "headline_metrics", "heldout", "read_baselines"]
 
 DISCOVERED = "discovered"
 

@@ -227,7 +227,7 @@ def build(cls: type[T], raw: Any, *, where: str) -> T:
 
 
 def _convert(kind: Any, value: Any, *, where: str) -> Any:
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return build(kind, value, where=where)
     origin = typing.get_origin(kind)
     if origin in (Union, types.UnionType):

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
-__all__ = ["track", "stage_logger"]
+__all__ = ["stage_logger", "track"]
 
 T = TypeVar("T")
 

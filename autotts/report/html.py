@@ -45,10 +45,10 @@ def data_uri(path: Path) -> str:
 
 def html_table(table: Table) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in table.header)
+    # The first two columns name the row (model, method); the rest are figures, right-aligned.
     body = "".join(
-        "<tr>" + "".join(
-            f'<td class="num">{html.escape(c)}</td>' if i >= 2 else f"<td>{html.escape(c)}</td>" for i, c in enumerate(row)
-        ) + "</tr>"
+        "<tr>" + "".join(f"<td{' class=num' if i >= 2 else ''}>{html.escape(c)}</td>" for i, c in enumerate(row))
+        + "</tr>"
         for row in table.rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -13,11 +13,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only: never look for a display
 
-import matplotlib.pyplot as plt  # noqa: E402
-import polars as pl  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import polars as pl
+from matplotlib.figure import Figure
 
-__all__ = ["scaling_curves", "trajectory_figure", "save_figure"]
+__all__ = ["save_figure", "scaling_curves", "trajectory_figure"]
 
 matplotlib.rcParams["svg.hashsalt"] = "autotts"
 _MARKERS = "osD^v<>PX*"
@@ -26,7 +26,10 @@ _MARKERS = "osD^v<>PX*"
 def scaling_curves(evaluations: pl.DataFrame, model: str, benchmark: str, *, split: str) -> Figure:
     """One line per controller family through its budgets or betas, tokens on a log axis."""
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=110)
-    rows = evaluations.filter((pl.col("model") == model) & (pl.col("benchmark") == benchmark) & (pl.col("avg_tokens") > 0))
+    # A log axis has no place for zero tokens (a controller that never answered).
+    rows = evaluations.filter(
+        (pl.col("model") == model) & (pl.col("benchmark") == benchmark) & (pl.col("avg_tokens") > 0)
+    )
     for i, family in enumerate(sorted(rows.get_column("family").unique().to_list())):
         line = rows.filter(pl.col("family") == family).sort("avg_tokens")
         ax.plot(line.get_column("avg_tokens").to_list(), line.get_column("accuracy").to_list(),

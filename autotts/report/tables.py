@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-__all__ = ["Table", "table1", "markdown_table"]
+__all__ = ["Table", "markdown_table", "table1"]
 
 
 @dataclass(frozen=True, slots=True)
