@@ -44,7 +44,9 @@ def digest(path: Path) -> str:
 @cache
 def source_deps(stage: str) -> tuple[Path, ...]:
     """dvc.yaml's deps of ``stage`` that no stage writes and no param names: its code and fixed data."""
-    spec = yaml.safe_load((PROJECT_DIR / "dvc.yaml").read_text())["stages"]
+    # A foreach stage keeps its definition under "do".
+    stages = yaml.safe_load((PROJECT_DIR / "dvc.yaml").read_text())["stages"]
+    spec = {name: s.get("do", s) for name, s in stages.items()}
     if stage not in spec:
         raise ConfigError(f"dvc.yaml: no stage {stage!r}")
     outs = [_out_path(o) for s in spec.values() for o in s.get("outs", []) + s.get("metrics", [])]

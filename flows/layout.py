@@ -21,6 +21,9 @@ class Layout:
 
     root: Path
 
+    def rollout_store(self, run: str) -> Path:
+        return self.root / "data/rollouts" / f"{run}.duckdb"
+
     @property
     def store(self) -> Path:
         return self.root / "data/pipeline/traces.duckdb"

@@ -1,4 +1,4 @@
-"""The pipeline as a Prefect flow: ingest -> baselines (fanned out) + discover -> heldout -> report.
+"""The pipeline as a Prefect flow: [rollouts ->] ingest -> baselines (fanned out) + discover -> heldout -> report.
 
 It runs the same stage functions as ``dvc repro``, on the task runner params.yaml
 names, and never calls DVC: DVC's lock allows one ``dvc repro`` per workspace,
@@ -18,8 +18,8 @@ from prefect.logging import get_run_logger
 
 from flows.layout import Layout
 from flows.runners import task_runner
-from flows.tasks import baselines_task, discover_task, heldout_task, ingest_task, report_task
-from stages.params import Params, load_params
+from flows.tasks import baselines_task, discover_task, heldout_task, ingest_task, report_task, rollout_task
+from stages.params import Params, PrefectParams, load_params
 
 __all__ = ["PipelineRun", "pipeline_flow", "run_stages"]
 
@@ -51,15 +51,20 @@ def run_stages(params: Params, layout: Layout, refresh_evaluations: bool = False
     """The stage graph; tasks whose inputs are unchanged come from Prefect's cache."""
     logger = get_run_logger()
     p = params
+    rollouts = [
+        _retrying(_fresh(rollout_task, [layout.rollout_store(name)]), p.prefect).submit(run, layout.rollout_store(name))
+        for name, run in p.rollout.runs.items()
+    ]
+    for future in rollouts:
+        logger.info("rollout %s", future.result())
     _fresh(ingest_task, [layout.store]).submit(p.ingest, p.data, layout.store).result()
     tables = [
         _fresh(baselines_task, [layout.baseline_table(m, b)], refresh_evaluations).submit(
             p.baselines, layout.store, m, b, layout.baseline_table(m, b))
         for m in p.data.models for b in p.data.benchmarks
     ]
-    discovery = _fresh(discover_task, [layout.discovery, layout.discover_metrics]).with_options(
-        retries=p.prefect.retries, retry_delay_seconds=p.prefect.retry_delay_seconds,
-    ).submit(p.discover, p.data, layout.store, layout.discovery, layout.discover_metrics)
+    discovery = _retrying(_fresh(discover_task, [layout.discovery, layout.discover_metrics]), p.prefect).submit(
+        p.discover, p.data, layout.store, layout.discovery, layout.discover_metrics)
     wait([*tables, discovery])
     for future in [*tables, discovery]:
         future.result()  # raise the first failure here, named by its task
@@ -74,6 +79,11 @@ def run_stages(params: Params, layout: Layout, refresh_evaluations: bool = False
                              description="Table 1: accuracy and tokens, search vs held-out")
     logger.info("end of run:\n%s\nreport: %s", summary, out.html)
     return PipelineRun(layout.root, out.html, out.table, summary)
+
+
+def _retrying(stage: Task[Any, Any], prefect: PrefectParams) -> Task[Any, Any]:
+    """The task retried as params say: for calls to proposers and generation backends, which fail transiently."""
+    return stage.with_options(retries=prefect.retries, retry_delay_seconds=prefect.retry_delay_seconds)
 
 
 def _fresh(stage: Task[Any, Any], outputs: list[Path], refresh: bool = False) -> Task[Any, Any]:

@@ -17,14 +17,23 @@ from stages.discover import discover
 from stages.heldout import heldout
 from stages.ingest import ingest
 from stages.report import report
+from stages.rollout import rollout
 
-__all__ = ["baselines_task", "discover_task", "heldout_task", "ingest_task", "report_task"]
+__all__ = ["baselines_task", "discover_task", "heldout_task", "ingest_task", "report_task", "rollout_task"]
 
 
 def _ingest_source(parameters: dict[str, Any]) -> list[Path]:
     return [Path(parameters["params"].path)]
 
 
+def _benchmark_file(parameters: dict[str, Any]) -> list[Path]:
+    return [Path(parameters["run"].benchmark_file)]
+
+
+# Generation calls (a model server, an API) can fail transiently: the flow sets retries from params.
+rollout_task = task(name="rollout", cache_key_fn=stage_cache_key("rollout", outputs=("out",), inputs=_benchmark_file))(
+    rollout
+)
 ingest_task = task(name="ingest", cache_key_fn=stage_cache_key("ingest", outputs=("store",), inputs=_ingest_source))(
     ingest
 )

@@ -13,9 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from autotts.evaluate.api import evaluate_matrix, load_matrices
-from autotts.evaluate.results import Evaluation
-from autotts.replay.matrix import ReplayMatrix
+from autotts.evaluate.api import EvalRequest, evaluate_stores
 from stages.cli import run_stage_main, stage_parser
 from stages.io import atomic_dir, evaluation_frame, write_json, write_parquet
 from stages.params import DataParams, HeldoutParams, load_params
@@ -32,13 +30,14 @@ def heldout(
     out: str | Path, metrics: str | Path,
 ) -> pl.DataFrame:
     """Write ``out/evaluations.parquet``, ``out/trajectory.parquet`` and the headline ``metrics``."""
-    matrices = load_matrices(store, data.models, data.benchmarks)
-    best = Path(discovery) / "best.py"
+    pairs = [(m, b) for m in data.models for b in data.benchmarks]
+    best = EvalRequest(str(Path(discovery) / "best.py"), {}, betas=params.betas, seeds=params.seeds, trace_seeds=0)
     sweep = evaluation_frame([
-        (DISCOVERED, f"Discovered(beta={beta:g})", None, ev)
-        for beta, ev in _sweep(matrices, best, params.betas, params.seeds, "discovered beta sweep")
+        (DISCOVERED, f"Discovered(beta={ev.beta:g})", None, ev)
+        for model, benchmark in track(pairs, "discovered beta sweep", unit="store")
+        for ev in evaluate_stores(store, [best], models=[model], benchmarks=[benchmark], record=False)
     ])
-    trajectory = _trajectory(matrices, round_bests(discovery), params)
+    trajectory = _trajectory(store, data, round_bests(discovery), params)
     with atomic_dir(out) as tmp:
         write_parquet(tmp / "evaluations.parquet", sweep)
         write_parquet(tmp / "trajectory.parquet", trajectory)
@@ -46,25 +45,17 @@ def heldout(
     return sweep
 
 
-def _sweep(
-    matrices: Sequence[ReplayMatrix], policy: Path, betas: Sequence[float], seeds: int, desc: str
-) -> list[tuple[float, Evaluation]]:
-    jobs = [(m, beta) for m in matrices for beta in betas]
-    return [
-        (beta, evaluate_matrix(m, str(policy), {}, beta=beta, seeds=seeds, trace_seeds=0))
-        for m, beta in track(jobs, desc)
-    ]
-
-
-def _trajectory(matrices: Sequence[ReplayMatrix], rounds: Sequence[RoundBest], params: HeldoutParams) -> pl.DataFrame:
+def _trajectory(
+    store: str | Path, data: DataParams, rounds: Sequence[RoundBest], params: HeldoutParams
+) -> pl.DataFrame:
     """Each round's best at ``trajectory_beta`` on every store, beside its search objective."""
     rows: list[dict[str, Any]] = []
-    for rb in track(rounds, "trajectory rounds"):
-        for m in matrices:
-            ev = evaluate_matrix(m, str(rb.policy), {}, beta=params.trajectory_beta, seeds=params.trajectory_seeds,
-                                 trace_seeds=0)
+    for rb in track(rounds, "trajectory rounds", unit="round"):
+        request = EvalRequest(str(rb.policy), {}, betas=(params.trajectory_beta,), seeds=params.trajectory_seeds,
+                              trace_seeds=0)
+        for ev in evaluate_stores(store, [request], models=data.models, benchmarks=data.benchmarks, record=False):
             rows.append({
-                "round": rb.round, "model": m.model, "benchmark": m.benchmark, "objective": rb.objective,
+                "round": rb.round, "model": ev.model, "benchmark": ev.benchmark, "objective": rb.objective,
                 "accuracy": ev.results.accuracy, "avg_tokens": ev.results.avg_tokens,
             })
     schema = {"round": pl.Int64, "model": pl.String, "benchmark": pl.String, "objective": pl.Float64,

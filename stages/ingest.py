@@ -22,17 +22,10 @@ __all__ = ["ingest", "release_files", "stale_sources"]
 
 
 def release_files(params: IngestParams, data: DataParams, scratch: Path) -> list[Path]:
-    """The release-format file of every selected (model, benchmark); rollouts are exported to ``scratch`` first."""
+    """The release-format file of every selected (model, benchmark); rollout stores are exported to ``scratch``."""
     source = Path(params.path)
     if params.source == "rollouts":
-        from autotts.store.export import export_autotts_json
-
-        if not source.is_file():
-            raise ConfigError(f"params ingest.path: {source} is not a rollout store (autotts rollout --store)")
-        files = [scratch / m / f"{b}.json.gz" for m in data.models for b in data.benchmarks]
-        for f in files:
-            export_autotts_json(source, f.parent.name, f.name.removesuffix(".json.gz"), f)
-        return files
+        return _export_rollouts(source, data, scratch)
     if not source.is_dir():
         raise ConfigError(f"params ingest.path: {source} is not a folder of <model>/<benchmark>.json.gz files")
     files = []
@@ -43,6 +36,28 @@ def release_files(params: IngestParams, data: DataParams, scratch: Path) -> list
             if not found:
                 raise ConfigError(f"{source / model}: no {benchmark}.json.gz or {benchmark}.json to ingest")
             files.append(found[0])
+    return files
+
+
+def _export_rollouts(folder: Path, data: DataParams, scratch: Path) -> list[Path]:
+    """Each selected (model, benchmark) from the rollout store under ``folder`` that holds it, as a release file."""
+    from autotts.replay.matrix import list_stores
+    from autotts.store.export import export_autotts_json
+
+    holders: dict[tuple[str, str], Path] = {}
+    for store in sorted(folder.glob("*.duckdb")):
+        con = open_store(store, read_only=True)
+        try:
+            holders.update({pair: store for pair in list_stores(con)})
+        finally:
+            con.close()
+    files = []
+    for model in data.models:
+        for benchmark in data.benchmarks:
+            if (model, benchmark) not in holders:
+                raise ConfigError(f"{folder}: no rollout store holds model {model!r}, benchmark {benchmark!r}")
+            files.append(scratch / model / f"{benchmark}.json.gz")
+            export_autotts_json(holders[(model, benchmark)], model, benchmark, files[-1])
     return files
 
 

@@ -28,6 +28,8 @@ __all__ = [
     "Params",
     "PrefectParams",
     "ReportParams",
+    "RolloutParams",
+    "RolloutRun",
     "SchedulesParams",
     "load_params",
 ]
@@ -137,6 +139,27 @@ class HeldoutParams:
 
 
 @dataclass(frozen=True, slots=True)
+class RolloutRun:
+    """One ``autotts rollout``: a model on a benchmark file, into its own store ``data/rollouts/NAME.duckdb``."""
+
+    model: str
+    benchmark_file: str
+    model_name: str | None
+    benchmark_name: str | None
+    limit: int | None
+    backend: str
+    backend_options: Mapping[str, Any]
+    protocol: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RolloutParams:
+    """Rollouts to generate before ingest, by name; none by default (the bundled data needs none)."""
+
+    runs: Mapping[str, RolloutRun]
+
+
+@dataclass(frozen=True, slots=True)
 class ReportParams:
     """What the report renders: the image formats of its figures (the page inlines the first)."""
 
@@ -184,6 +207,7 @@ class Params:
     """The whole of params.yaml."""
 
     data: DataParams
+    rollout: RolloutParams
     ingest: IngestParams
     baselines: BaselinesParams
     discover: DiscoverParams
@@ -236,6 +260,13 @@ def _convert(kind: Any, value: Any, *, where: str) -> Any:
             return None
         (inner,) = [o for o in options if o is not type(None)]
         return _convert(inner, value, where=where)
+    if origin is Mapping:
+        value_kind = typing.get_args(kind)[1]
+        if not isinstance(value, dict):
+            raise ConfigError(f"params {where}: expected a mapping, got {value!r}")
+        converted = {str(k): v if value_kind is Any else _convert(value_kind, v, where=f"{where}.{k}")
+                     for k, v in value.items()}
+        return types.MappingProxyType(converted)  # read-only, like the rest of the params
     if origin is tuple:
         item_kind = typing.get_args(kind)[0]
         if not isinstance(value, list):

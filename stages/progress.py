@@ -31,13 +31,15 @@ def stage_logger() -> logging.Logger:
     return logging.getLogger("autotts.stages")
 
 
-def track(items: Sequence[T] | Iterable[T], desc: str, *, total: int | None = None) -> Iterator[T]:
+def track(
+    items: Sequence[T] | Iterable[T], desc: str, *, unit: str = "eval", total: int | None = None
+) -> Iterator[T]:
     """Yield ``items`` while showing a bar and logging each tenth of the way."""
     if total is None and isinstance(items, Sequence):
         total = len(items)
     logger = stage_logger()
     step = max(1, (total or 0) // 10)
-    with tqdm(total=total, desc=desc, unit="eval", dynamic_ncols=True, leave=True) as bar:
+    with tqdm(total=total, desc=desc, unit=unit, dynamic_ncols=True, leave=True) as bar:
         for done, item in enumerate(items, start=1):
             yield item
             bar.update()

@@ -71,7 +71,7 @@ def report(
     with atomic_dir(out.figures) as tmp:
         images = []
         pairs = [(m, b) for m in data.models for b in data.benchmarks]
-        for model, benchmark in track(pairs, "report figures"):
+        for model, benchmark in track(pairs, "report figures", unit="figure"):
             fig = scaling_curves(evaluations, model, benchmark, split=splits[benchmark])
             images.append(save_figure(fig, tmp / f"curves-{model}-{benchmark}", params.formats))
         trajectory_images = save_figure(trajectory_figure(trajectory, splits), tmp / "trajectory", params.formats)

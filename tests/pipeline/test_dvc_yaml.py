@@ -11,7 +11,8 @@ from flows.layout import Layout
 from stages.params import load_params
 
 REPO = Path(__file__).resolve().parents[2]
-SPEC = yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]
+# A foreach stage keeps its definition under "do".
+SPEC = {n: s.get("do", s) for n, s in yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"].items()}
 
 
 def _outs(stage: str) -> set[str]:
@@ -23,6 +24,7 @@ def _outs(stage: str) -> set[str]:
 def test_flow_layout_writes_where_dvc_expects() -> None:
     layout = Layout(Path("."))
     report = layout.report
+    assert _outs("rollout") == {str(layout.rollout_store("${key}"))}
     assert _outs("ingest") == {str(layout.store)}
     assert _outs("baselines") == {str(layout.baselines / "${item.model}-${item.benchmark}.parquet")}
     assert _outs("discover") == {str(layout.discovery), str(layout.discover_metrics)}
@@ -43,7 +45,7 @@ def test_stage_params_name_existing_sections() -> None:
     for name, spec in SPEC.items():
         for dotted in spec["params"]:
             section, _, key = dotted.partition(".")
-            assert section in raw and (not key or key in raw[section]), f"{name}: {dotted}"
+            assert section in raw and (not key or key.split(".")[0] in raw[section]), f"{name}: {dotted}"
 
 
 def test_cache_keys_use_code_deps_but_not_other_stages_outputs() -> None:
