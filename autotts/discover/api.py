@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -46,11 +46,11 @@ class DiscoveryResult:
 
 
 def discover(
-    store: str | Path, *, search_benchmark: str, models: Sequence[str] = (), rounds: int = 6, candidates: int = 8,
+    store: str | Path, *, search_benchmark: str, models: Sequence[str] = (), rounds: int = 10, candidates: int = 8,
     proposer: str = "evolve", betas: Sequence[float] = DEFAULT_BETAS, objective: str = "frontier", seed: int = 0,
     out: str | Path, max_cost: float | None = None, seeds: int = DEFAULT_SEEDS, search_seeds: int = 5,
     finalists: int = 2, jobs: int = 2, proposer_params: Mapping[str, Any] | None = None,
-    objective_params: Mapping[str, Any] | None = None, limits: SandboxLimits = SandboxLimits(),
+    objective_params: Mapping[str, Any] | None = None, limits: SandboxLimits | None = None,
     progress: bool = True, record: bool = True,
 ) -> DiscoveryResult:
     """Discover a controller on ``search_benchmark``; resumes the run in ``out`` if one is there."""
@@ -74,16 +74,18 @@ def discover(
     goal = build_objective(objective, objective_params)
     history = History.open(out, run_id, Path(store) if record else None)
     history.record_run(config, None)
-    evaluator = CandidateEvaluator(matrices, EvalSettings(betas, jobs=jobs, limits=limits), out / "work")
-    settings = LoopSettings(rounds, candidates, seed, search_seeds, BRIEF.read_text(), max_cost)
-    stopped = run_rounds(settings, chosen, evaluator, goal, history, Progress(progress))
+    settings = EvalSettings(betas, jobs=jobs, limits=limits or SandboxLimits())
+    evaluator = CandidateEvaluator(matrices, settings, out / "work")
+    loop = LoopSettings(rounds, candidates, seed, search_seeds, BRIEF.read_text(), max_cost)
+    stopped = run_rounds(loop, chosen, evaluator, goal, history, Progress(progress))
 
     ranked = history.ranked()
     if not ranked:
         raise DiscoveryError(f"{out}: no candidate passed the checks in {len(history.records)} tries")
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         finals = dict(zip([r.candidate_id for r in ranked[:finalists]],
-                          pool.map(lambda r: _final_points(r, evaluator, history, seeds), ranked[:finalists])))
+                          pool.map(lambda r: _final_points(r, evaluator, history, seeds), ranked[:finalists]),
+                          strict=True))
     full = {cid: points for cid, points in finals.items() if points}
     if not full:
         raise DiscoveryError(f"{out}: every finalist failed when re-evaluated on {seeds} seeds")

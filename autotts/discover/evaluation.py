@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from autotts.discover.selection import CurvePoint, monotone_violation
 from autotts.evaluate.runner import ReplayOutcome, grade
 from autotts.replay.matrix import ReplayMatrix
 
-__all__ = ["EvalSettings", "Evaluated", "CandidateEvaluator"]
+__all__ = ["CandidateEvaluator", "EvalSettings", "Evaluated"]
 
 MAX_BRANCHES = 64
 
@@ -34,7 +34,7 @@ MAX_BRANCHES = 64
 class EvalSettings:
     betas: tuple[float, ...]
     jobs: int = 2
-    limits: SandboxLimits = SandboxLimits()
+    limits: SandboxLimits = field(default_factory=SandboxLimits)
     tolerance: float = 0.02  # relative drop in avg tokens tolerated between consecutive betas
     audit_seeds: int = 1
     trace_seeds: int = 1

@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -113,10 +113,17 @@ class History:
 
     @classmethod
     def open(cls, out: Path, run_id: str, store: Path | None) -> History:
+        """Load the records already in ``out``; re-mirror them to the store (a kill may have come in between)."""
         history = cls(out, run_id, store)
+        for stale in out.glob("**/.*.tmp"):
+            stale.unlink()
         for path in sorted(out.glob("candidates/*/result.json")):
             record = CandidateRecord.from_json(json.loads(path.read_text()))
             history.records[record.candidate_id] = record
+        if store is not None and history.records:
+            with _store(store) as con, transaction(con):
+                for record in history.records.values():
+                    _write_candidate(con, run_id, record)
         return history
 
     def candidate_dir(self, cid: str) -> Path:
@@ -176,7 +183,7 @@ class History:
                 "INSERT INTO discovery_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [self.run_id, str(self.out), config["search_benchmark"], json.dumps(config["models"]),
                  config["proposer"], config["objective"], json.dumps(config, sort_keys=True),
-                 datetime.now(timezone.utc), summary and summary.get("best_candidate"),
+                 datetime.now(UTC), summary and summary.get("best_candidate"),
                  summary and json.dumps(summary)],
             )
 

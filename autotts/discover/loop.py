@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 from autotts.discover.evaluation import CandidateEvaluator
 from autotts.discover.history import (
-    CandidateRecord, Failure, History, atomic_write, candidate_id, render_feedback, source_hash,
+    CandidateRecord,
+    Failure,
+    History,
+    atomic_write,
+    candidate_id,
+    render_feedback,
+    source_hash,
 )
 from autotts.discover.progress import Progress
 from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer

@@ -92,13 +92,14 @@ def _report(s: dict[str, Any]) -> str:
     lines.append(f"winner on {s['seeds']} seeds (accuracy % / avg tokens):")
     by_model: dict[str, list[str]] = {}
     for p in s["best_curve"]:
-        by_model.setdefault(p["model"], []).append(f"b={p['beta']:g}: {p['accuracy']:.2f}/{p['avg_tokens'] / 1000:.0f}k")
+        shown = f"b={p['beta']:g}: {p['accuracy']:.2f}/{p['avg_tokens'] / 1000:.0f}k"
+        by_model.setdefault(p["model"], []).append(shown)
     lines += [f"  {m:12s} " + "  ".join(v) for m, v in by_model.items()]
     lines.append("vs SC@64 at equal accuracy:")
     for model, e in s["vs_sc64"].items():
         head = f"  {model:12s} SC@64 {e['sc64_accuracy']:.2f}% at {e['sc64_tokens'] / 1000:.0f}k: "
         if "saved" in e:
-            lines.append(head + f"reached at beta={e['beta']:g} with {e['tokens'] / 1000:.0f}k ({e['saved']:.0%} saved)")
+            lines.append(head + f"reached at beta={e['beta']:g}, {e['tokens'] / 1000:.0f}k ({e['saved']:.0%} saved)")
         else:
             lines.append(head + "not reached")
     if s["rejections"]:

@@ -10,6 +10,7 @@ often the pick still wins.
 
 from __future__ import annotations
 
+import itertools
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -82,7 +83,7 @@ class Frontier(Objective):
 
     name = "frontier"
 
-    def __init__(self, low: float = 5e4, high: float = 1e6) -> None:
+    def __init__(self, low: float = 1e5, high: float = 1e6) -> None:
         if not 0 < low < high:
             raise ConfigError(f"objective 'frontier': need 0 < low < high, got {low}, {high}")
         self.low, self.high = float(low), float(high)
@@ -122,7 +123,7 @@ def build_objective(name: str, params: Mapping[str, Any] | None = None) -> Objec
 def monotone_violation(points: Sequence[CurvePoint], tolerance: float = 0.02) -> str | None:
     """Where avg tokens fall as beta grows by more than ``tolerance`` (relative), on any model; else ``None``."""
     for model, curve in _curves(points).items():
-        for (b0, _, t0), (b1, _, t1) in zip(curve, curve[1:]):
+        for (b0, _, t0), (b1, _, t1) in itertools.pairwise(curve):
             if t1 < t0 * (1 - tolerance):
                 shown = ", ".join(f"beta={b:g}: {t:,.0f}" for b, _, t in curve)
                 return f"avg tokens fall from {t0:,.0f} at beta={b0:g} to {t1:,.0f} at beta={b1:g} on {model} ({shown})"

@@ -53,7 +53,9 @@ OPENS_A_FILE_UNCHECKED = _controller(
     "        with open('/etc/hostname') as fh:\n            return fh.read()"
 )
 SOCKET_UNCHECKED = _controller("        socket.socket()\n        return None", prelude="import socket\n")
-SUBPROCESS_UNCHECKED = _controller("        subprocess.run(['true'])\n        return None", prelude="import subprocess\n")
+SUBPROCESS_UNCHECKED = _controller(
+    "        subprocess.run(['true'])\n        return None", prelude="import subprocess\n"
+)
 GOOD_SC4 = _controller(
     "        reads = 2 + round(6 * self.beta)\n"
     "        return majority(question.read_new().answer for _ in range(reads))"

@@ -34,11 +34,12 @@ class AnthropicProposer(LLMProposer):
             try:
                 import anthropic
             except ImportError as exc:
-                raise DiscoveryError("proposer 'anthropic' needs the anthropic package: pip install 'autotts[llm]'") from exc
+                raise DiscoveryError(
+                    "proposer 'anthropic' needs the anthropic package: pip install 'autotts[llm]'") from exc
             self.client = anthropic.Anthropic(base_url=self.base_url, api_key=os.environ.get(self.api_key_env, ""))
+        # No temperature: recent Claude models fix their own sampling and the SDK no longer takes it.
         reply = self.client.messages.create(
-            model=self.model, max_tokens=self.max_tokens, temperature=self.temperature,
-            messages=[{"role": "user", "content": prompt}],
+            model=self.model, max_tokens=self.max_tokens, messages=[{"role": "user", "content": prompt}],
         )
         text = "".join(block.text for block in reply.content if getattr(block, "type", "") == "text")
         return Completion(text, reply.usage.input_tokens, reply.usage.output_tokens)

@@ -17,7 +17,13 @@ import random
 
 from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer, register_proposer
 from autotts.discover.proposers.template import (
-    CMC_GENOME, KNOBS, SLOTS, Genome, parse_genome, render, switch_variant,
+    CMC_GENOME,
+    KNOBS,
+    SLOTS,
+    Genome,
+    parse_genome,
+    render,
+    switch_variant,
 )
 
 __all__ = ["EvolveProposer"]

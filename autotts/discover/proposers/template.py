@@ -16,8 +16,17 @@ import json
 from dataclasses import dataclass
 from types import MappingProxyType
 
-__all__ = ["KNOBS", "SLOTS", "CMC_GENOME", "VARIANT_DEFAULTS", "Genome", "KnobSpec", "render", "parse_genome",
-           "switch_variant"]
+__all__ = [
+    "CMC_GENOME",
+    "KNOBS",
+    "SLOTS",
+    "VARIANT_DEFAULTS",
+    "Genome",
+    "KnobSpec",
+    "parse_genome",
+    "render",
+    "switch_variant",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,22 +43,29 @@ class KnobSpec:
 
 
 KNOBS: MappingProxyType[str, KnobSpec] = MappingProxyType({
-    "n_init": KnobSpec("int", 1, 16, "up", "branches opened before the first step", True),
-    "max_branches": KnobSpec("int", 2, 64, "up", "never open more branches than this", True),
-    "warm_up": KnobSpec("int", 0, 20, "up", "steps before pruning, bursts and stopping are allowed", True),
-    "patience": KnobSpec("int", 1, 30, "up", "steps a branch may disagree with the leader before it is pruned", True, ('patience',)),
-    "min_kept": KnobSpec("int", 1, 8, "up", "live branches that pruning always keeps", False, ('patience',)),
+    "n_init": KnobSpec("int", 1, 16, "up", "branches opened before the first step", log_scale=True),
+    "max_branches": KnobSpec("int", 2, 64, "up", "never open more branches than this", log_scale=True),
+    "warm_up": KnobSpec("int", 0, 20, "up", "steps before pruning, bursts and stopping are allowed", log_scale=True),
+    "patience": KnobSpec("int", 1, 30, "up", "steps a branch may disagree with the leader before it is pruned",
+                         log_scale=True, read_by=("patience",)),
+    "min_kept": KnobSpec("int", 1, 8, "up", "live branches that pruning always keeps", read_by=("patience",)),
     "t_ema": KnobSpec("int", 1, 12, "up", "length of the confidence history the trend is read from"),
     "alpha": KnobSpec("float", 0.05, 1.0, "down", "weight of the newest confidence in its moving average"),
     "conf_thresh": KnobSpec("float", 0.5, 0.999, "up", "smoothed confidence needed to stop"),
-    "delta_slack": KnobSpec("float", 0.0, 0.2, "down", "how far confidence may be falling when stopping", False, ('ema', 'ema_stable')),
-    "burst": KnobSpec("int", 1, 6, "free", "intervals per step for a branch that agrees with the leader", False, ('most_invested', 'focus', 'aligned_focus')),
+    "delta_slack": KnobSpec("float", 0.0, 0.2, "down", "how far confidence may be falling when stopping",
+                            read_by=("ema", "ema_stable")),
+    "burst": KnobSpec("int", 1, 6, "free", "intervals per step for a branch that agrees with the leader",
+                      read_by=("most_invested", "focus", "aligned_focus")),
     "widen_burst": KnobSpec("int", 1, 8, "up", "branches opened per widening"),
-    "trend_thresh": KnobSpec("float", -0.1, 0.2, "free", "widen only while confidence rises slower than this", False, ('flat_trend',)),
-    "min_complete": KnobSpec("int", 1, 12, "up", "completed answers needed to stop", True),
-    "probe_weight": KnobSpec("float", 0.0, 1.0, "free", "vote weight of a live branch's latest probe", False, ('completed+probes', 'completed+settled')),
-    "stable_steps": KnobSpec("int", 0, 20, "up", "steps the leader must stay unchanged to stop", False, ('ema_stable', 'raw')),
-    "focus": KnobSpec("int", 1, 64, "up", "most live branches deepened per step", True, ('focus', 'aligned_focus')),
+    "trend_thresh": KnobSpec("float", -0.1, 0.2, "free", "widen only while confidence rises slower than this",
+                             read_by=("flat_trend",)),
+    "min_complete": KnobSpec("int", 1, 12, "up", "completed answers needed to stop", log_scale=True),
+    "probe_weight": KnobSpec("float", 0.0, 1.0, "free", "vote weight of a live branch's latest probe",
+                             read_by=("completed+probes", "completed+settled")),
+    "stable_steps": KnobSpec("int", 0, 20, "up", "steps the leader must stay unchanged to stop",
+                             read_by=("ema_stable", "raw")),
+    "focus": KnobSpec("int", 1, 64, "up", "most live branches deepened per step", log_scale=True,
+                      read_by=("focus", "aligned_focus")),
 })
 
 _HELPERS = {
@@ -364,7 +380,8 @@ def make_controller(beta: float = 0.5) -> "DiscoveredController":
 def render(genome: Genome, title: str) -> str:
     """The controller file for ``genome``; ``title`` is its docstring's first line."""
     chosen = dict(genome.mechanisms)
-    methods, helpers = [], []
+    methods: list[str] = []
+    helpers: list[str] = []
     for slot, variant in genome.mechanisms:
         body, needs = SLOTS[slot][variant]
         methods.append(body)

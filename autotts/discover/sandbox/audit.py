@@ -47,7 +47,7 @@ def peek_audit(
                 order = branch_order(seed, len(traces.finals))
                 events, answer = _replay(make(beta), traces, order)
                 again, answer_again = _replay(make(beta), scramble_unrevealed(traces, order, events), order)
-                step = _first_difference(events + [answer], again + [answer_again])
+                step = _first_difference([*events, answer], [*again, answer_again])
                 if step is not None:
                     shown = [*events, answer], [*again, answer_again]
                     return PeekFinding(beta, seed, q, step, _describe(shown[0], step), _describe(shown[1], step))
@@ -85,7 +85,7 @@ def _replay(controller: Controller, traces: QuestionTraces, order: Sequence[int]
 
 
 def _first_difference(a: list, b: list) -> int | None:
-    for i, (x, y) in enumerate(zip(a, b)):
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
             return i
     return None if len(a) == len(b) else min(len(a), len(b))

@@ -7,6 +7,7 @@ a wall-clock timeout enforced here, and a cap on the bytes read back.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -73,7 +74,7 @@ def run_worker(job: dict[str, Any], limits: SandboxLimits) -> dict[str, Any] | W
     return result
 
 
-def _limiter(limits: SandboxLimits):  # noqa: ANN202 (a preexec_fn)
+def _limiter(limits: SandboxLimits):
     def apply() -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
         memory = limits.memory_mb * 1024 * 1024
@@ -85,8 +86,6 @@ def _limiter(limits: SandboxLimits):  # noqa: ANN202 (a preexec_fn)
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     proc.wait()

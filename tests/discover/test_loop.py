@@ -1,0 +1,123 @@
+"""The loop: bad candidates become history and the run goes on; kill and resume; the winner runs anywhere."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from autotts.discover import discover
+from autotts.discover.proposers import Proposal, ProposalContext, Proposer, register_proposer
+from autotts.discover.sandbox import SandboxLimits
+from autotts.errors import DiscoveryError
+from tests.discover import candidates as bad
+
+SCRIPT = [bad.GOLD_BY_INTROSPECTION, bad.OPENS_A_FILE, bad.IMPORTS["socket"], bad.LOOPS_FOREVER,
+          bad.ALLOCATES_10GB, bad.RAISES, bad.NOT_MONOTONE, bad.PEEKS, None, bad.GOOD_SC4]
+
+
+@register_proposer("scripted-test")
+class Scripted(Proposer):
+    """Proposes the misbehaving candidates above, in order, then a good one."""
+
+    def propose(self, context: ProposalContext) -> list[Proposal]:
+        return [Proposal(src, self.name, note="" if src else "no code in the reply") for src in SCRIPT][: context.count]
+
+
+@register_proposer("good-test")
+class Good(Proposer):
+    """Proposes one rule-abiding candidate."""
+
+    def propose(self, context: ProposalContext) -> list[Proposal]:
+        return [Proposal(bad.GOOD_SC4, self.name)]
+
+
+def test_every_failure_is_recorded_with_its_reason_and_the_loop_goes_on(toy_store: Path, tmp_path: Path) -> None:
+    result = discover(
+        toy_store, search_benchmark="toy", rounds=1, candidates=len(SCRIPT), proposer="scripted-test", out=tmp_path,
+        search_seeds=1, seeds=2, finalists=1, betas=(0.0, 1.0), progress=False,
+        limits=SandboxLimits(cpu_seconds=4, wall_seconds=60.0, memory_mb=1536),
+    )
+    reasons = [json.loads((tmp_path / "candidates" / f"r00c{i:02d}" / "result.json").read_text())["failure"]
+               for i in range(len(SCRIPT))]
+    assert [r and r["reason"] for r in reasons] == [
+        "static", "static", "static", "timeout", "memory", "exception", "non-monotone", "static", "no-code", None]
+    assert result.best_candidate == "r00c09"
+    assert (tmp_path / "best.py").read_text() == bad.GOOD_SC4
+    assert result.summary["rejections"]["static"] == 4
+    con = duckdb.connect(str(toy_store), read_only=True)
+    rows = con.execute(
+        "SELECT candidate_id, status, reason FROM discovery_candidates WHERE reason = 'memory'"
+    ).fetchall()
+    con.close()
+    assert rows == [("r00c04", "rejected", "memory")]
+
+
+def test_the_search_reads_the_search_benchmark_only(toy_store: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import autotts.discover.api as api
+
+    asked = []
+    real = api.load_matrices
+
+    def spy(store, models=(), benchmarks=()):
+        asked.append(list(benchmarks))
+        return real(store, models, benchmarks)
+
+    monkeypatch.setattr(api, "load_matrices", spy)
+    monkeypatch.setattr(api, "sc_reference", lambda matrices, seeds: {})
+    discover(toy_store, search_benchmark="toy", rounds=1, candidates=1, proposer="good-test", out=tmp_path,
+             search_seeds=1, seeds=1, progress=False, record=False)
+    assert asked == [["toy"]]
+
+
+def test_resuming_with_other_settings_is_refused(toy_store: Path, tmp_path: Path) -> None:
+    (tmp_path / "run.json").write_text(json.dumps({"rounds": 99}))
+    with pytest.raises(DiscoveryError, match="other settings"):
+        discover(toy_store, search_benchmark="toy", rounds=1, candidates=1, out=tmp_path, progress=False)
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-c", "import sys; from autotts.cli import main; sys.exit(main())", *args]
+
+
+def test_a_run_killed_mid_round_resumes_without_recomputing(toy_store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    command = _cli("discover", "--store", str(toy_store), "--search-benchmark", "toy", "--rounds", "2",
+                   "--candidates", "3", "--search-seeds", "1", "--seeds", "2", "--finalists", "1", "--jobs", "1",
+                   "--no-progress", "--out", str(out))
+    first = out / "candidates" / "r00c00" / "result.json"
+    proc = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not first.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert first.exists(), "the first candidate was never recorded"
+    assert not (out / "summary.json").exists(), "the run finished before it could be killed"
+    recorded = {p.parent.name: (p.stat().st_mtime_ns, p.read_text()) for p in out.glob("candidates/*/result.json")}
+
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    after = {p.parent.name: (p.stat().st_mtime_ns, p.read_text()) for p in out.glob("candidates/*/result.json")}
+    assert sorted(after) == [f"r{r:02d}c{c:02d}" for r in range(2) for c in range(3)]
+    assert all(after[cid] == recorded[cid] for cid in recorded), "a recorded candidate was evaluated again"
+    assert not list(out.rglob(".*.tmp")), "a temporary file was left behind"
+    con = duckdb.connect(str(toy_store), read_only=True)
+    (count,) = con.execute("SELECT count(*) FROM discovery_candidates WHERE run_id = "
+                           "(SELECT run_id FROM discovery_runs WHERE out_dir = ?)", [str(out)]).fetchone()
+    con.close()
+    assert count == 6
+
+    ran = subprocess.run(_cli("eval", "--store", str(toy_store), "--controller", str(out / "best.py"), "--beta", "0",
+                              "--beta", "1", "--seeds", "2", "--benchmark", "heldout", "--no-record", "--json"),
+                         capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert len(ran.stdout.strip().splitlines()) == 4  # 2 models x 2 betas

@@ -1,0 +1,84 @@
+"""The mechanism template reproduces CMC; objectives, the beta check and the bootstrap behave as specified."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autotts.controllers import CMC
+from autotts.controllers.loading import load_controller_file
+from autotts.discover.history import CandidateRecord, Failure, TraceSummary, render_feedback
+from autotts.discover.proposers import Proposal
+from autotts.discover.selection import CurvePoint, Frontier, build_objective, compare, monotone_violation
+from autotts.evaluate.api import load_matrices
+from autotts.evaluate.runner import run_episodes
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 1.0])
+def test_the_cmc_genome_renders_a_controller_that_acts_exactly_like_cmc(
+    toy_store: Path, tmp_path: Path, cmc_source: str, beta: float
+) -> None:
+    path = tmp_path / "cmc_template.py"
+    path.write_text(cmc_source)
+    for matrix in load_matrices(toy_store, benchmarks=["toy"]):
+        ours = run_episodes(matrix, load_controller_file(path, {"beta": beta}), seeds=3)
+        theirs = run_episodes(matrix, CMC(beta=beta), seeds=3)
+        assert (ours.answers == theirs.answers).all()
+        assert (ours.tokens == theirs.tokens).all()
+
+
+def _points(model: str, curve: list[tuple[float, float, float]], n: int = 4) -> list[CurvePoint]:
+    return [CurvePoint(model, b, a, t, (a / 100,) * n, (t,) * n) for b, a, t in curve]
+
+
+def test_frontier_is_the_mean_attainable_accuracy_over_log_tokens() -> None:
+    f = Frontier(low=1e4, high=1e6)
+    # 50% from 1e4 to 1e5 (half the log window), then 80% up to 1e6: mean 65
+    assert f.score(_points("m", [(0.0, 50.0, 1e4), (1.0, 80.0, 1e5)])) == pytest.approx(65.0)
+    # nothing attainable below the cheapest point; a point beyond the window earns nothing
+    assert f.score(_points("m", [(0.0, 50.0, 1e5), (1.0, 90.0, 2e6)])) == pytest.approx(25.0)
+    cheaper = _points("m", [(0.0, 50.0, 2e4), (1.0, 80.0, 2e5)])
+    dearer = _points("m", [(0.0, 50.0, 4e4), (1.0, 80.0, 4e5)])
+    assert f.score(cheaper) > f.score(dearer)
+    assert math.isclose(build_objective("accuracy").score(cheaper), 80.0)
+
+
+def test_the_beta_check_allows_small_noise_and_reports_the_curve() -> None:
+    flat = _points("m", [(0.0, 50.0, 1000.0), (0.5, 55.0, 990.0), (1.0, 60.0, 2000.0)])
+    assert monotone_violation(flat, tolerance=0.02) is None
+    falling = _points("m", [(0.0, 50.0, 1000.0), (0.5, 55.0, 900.0), (1.0, 60.0, 2000.0)])
+    message = monotone_violation(falling, tolerance=0.02)
+    assert message and "beta=0.5" in message and "on m" in message
+
+
+def test_the_bootstrap_is_sure_of_a_clear_win_and_not_of_a_tie() -> None:
+    rng = np.random.default_rng(0)
+    goal = Frontier(low=1e4, high=1e6)
+
+    def candidate(shift: float) -> list[CurvePoint]:
+        correct = np.clip(rng.random(30) * 0.4 + shift, 0, 1)
+        return [CurvePoint("m", b, float(correct.mean() * 100), t, tuple(correct), (t,) * 30)
+                for b, t in ((0.0, 2e4), (1.0, 2e5))]
+
+    strong, weak = candidate(0.5), candidate(0.1)
+    assert compare(goal, strong, weak, draws=300).p_better == 1.0
+    same = compare(goal, strong, strong, draws=300)
+    assert same.p_better == 0.0 and same.difference == 0.0
+
+
+def test_feedback_shows_curves_failures_and_telling_episodes_within_budget() -> None:
+    good = CandidateRecord(
+        "r00c00", 0, 0, Proposal("def make_controller(beta): ...", "evolve"), "h", None,
+        points=tuple(_points("m", [(0.0, 50.0, 1e4), (1.0, 80.0, 1e5)])),
+        traces=(TraceSummary("m", 1.0, 0, 3, 12, 4, 20, 90_000, "early stop, 2 live", "7", False),),
+        score=61.0,
+    )
+    failed = CandidateRecord("r00c01", 0, 1, Proposal(None, "openai"), None, Failure("no-code", "no code in reply"))
+    text = render_feedback([good, failed], budget=4000)
+    assert "| m | 1 | 80.00 | 100,000 |" in text
+    assert "r00c01: no-code: no code in reply" in text
+    assert "q3: opened 12, pruned 4" in text and "early stop, 2 live" in text
+    assert len(render_feedback([good, failed], budget=200)) <= 200
