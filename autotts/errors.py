@@ -14,6 +14,7 @@ __all__ = [
     "ControllerError",
     "ConfigError",
     "RolloutError",
+    "DiscoveryError",
 ]
 
 
@@ -39,3 +40,7 @@ class ConfigError(AutoTTSError):
 
 class RolloutError(AutoTTSError):
     """A rollout cannot run: a bad benchmark file, a missing backend, or a store made with other settings."""
+
+
+class DiscoveryError(AutoTTSError):
+    """A discovery run cannot start or resume (settings, run directory, proposer, budget)."""

@@ -130,9 +130,72 @@ CREATE TABLE IF NOT EXISTS rollout_traces (
 );
 """
 
-DDL = _TRACE_TABLES + _RESULT_TABLES + _ROLLOUT_TABLES
+_DISCOVERY_TABLES = """
+CREATE TABLE IF NOT EXISTS discovery_runs (
+    run_id           VARCHAR PRIMARY KEY,  -- hash of the run directory and its settings
+    out_dir          VARCHAR NOT NULL,
+    search_benchmark VARCHAR NOT NULL,
+    models           VARCHAR NOT NULL,     -- JSON list of search models
+    proposer         VARCHAR NOT NULL,
+    objective        VARCHAR NOT NULL,
+    config           VARCHAR NOT NULL,     -- JSON of every setting of the run
+    updated_at       TIMESTAMP NOT NULL,
+    best_candidate   VARCHAR,              -- NULL until the run has finished
+    summary          VARCHAR               -- JSON of summary.json
+);
+CREATE TABLE IF NOT EXISTS discovery_candidates (
+    run_id       VARCHAR NOT NULL,
+    candidate_id VARCHAR NOT NULL,         -- rNNcMM: round and index within the round
+    round        INTEGER NOT NULL,
+    idx          INTEGER NOT NULL,
+    proposer     VARCHAR NOT NULL,
+    parents      VARCHAR NOT NULL,         -- JSON list of candidate ids
+    source       VARCHAR,                  -- NULL when the proposer produced no usable code
+    source_hash  VARCHAR,
+    prompt       VARCHAR NOT NULL,
+    response     VARCHAR NOT NULL,
+    status       VARCHAR NOT NULL,         -- ok | rejected
+    reason       VARCHAR NOT NULL,         -- '' when ok; static, exception, timeout, memory, audit, peek, ...
+    message      VARCHAR NOT NULL,
+    excerpt      VARCHAR NOT NULL,
+    score        DOUBLE,                   -- search objective; NULL when rejected
+    tokens_in    BIGINT NOT NULL,          -- LLM usage of the proposal
+    tokens_out   BIGINT NOT NULL,
+    cost         DOUBLE NOT NULL,
+    cached       BOOLEAN NOT NULL,
+    PRIMARY KEY (run_id, candidate_id)
+);
+CREATE TABLE IF NOT EXISTS discovery_points (
+    run_id       VARCHAR NOT NULL,
+    candidate_id VARCHAR NOT NULL,
+    stage        VARCHAR NOT NULL,         -- search | final
+    model        VARCHAR NOT NULL,
+    beta         DOUBLE NOT NULL,
+    seeds        INTEGER NOT NULL,
+    accuracy     DOUBLE NOT NULL,          -- percent
+    avg_tokens   DOUBLE NOT NULL
+);
+CREATE TABLE IF NOT EXISTS discovery_traces (
+    run_id          VARCHAR NOT NULL,
+    candidate_id    VARCHAR NOT NULL,
+    model           VARCHAR NOT NULL,
+    beta            DOUBLE NOT NULL,
+    seed            INTEGER NOT NULL,
+    question_idx    INTEGER NOT NULL,
+    branches_opened INTEGER NOT NULL,
+    branches_pruned INTEGER NOT NULL,
+    depth           INTEGER NOT NULL,      -- deepest probe reached
+    tokens          BIGINT NOT NULL,
+    stop_reason     VARCHAR NOT NULL,
+    answer          VARCHAR,
+    correct         BOOLEAN NOT NULL
+);
+"""
+
+DDL = _TRACE_TABLES + _RESULT_TABLES + _ROLLOUT_TABLES + _DISCOVERY_TABLES
 
 TABLES = (
     "sources", "questions", "branches", "probes", "evaluations", "episodes", "trace_events",
     "rollout_runs", "rollout_questions", "rollout_traces",
+    "discovery_runs", "discovery_candidates", "discovery_points", "discovery_traces",
 )
