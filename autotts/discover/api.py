@@ -127,8 +127,10 @@ def _final_points(record: CandidateRecord, evaluator: CandidateEvaluator, histor
     if path.exists():
         return tuple(CurvePoint(**{**p, "q_correct": tuple(p["q_correct"]), "q_tokens": tuple(p["q_tokens"])})
                      for p in json.loads(path.read_text()))
+    # the time limits were sized for the search seeds; the finalists replay many more
+    limits = evaluator.settings.limits.scaled(max(1.0, seeds / max(record.seeds, 1)))
     result: Evaluated = evaluator.evaluate(history.candidate_dir(record.candidate_id) / "candidate.py", seeds,
-                                           first_pass=False)
+                                           first_pass=False, limits=limits)
     if result.failure is not None:
         atomic_write(path.with_suffix(".failed.txt"), f"{result.failure.reason}: {result.failure.message}\n")
         return None

@@ -65,14 +65,15 @@ class CandidateEvaluator:
                 tmp.replace(path)
             self.trace_files[m.model] = path
 
-    def evaluate(self, path: Path, seeds: int, *, first_pass: bool = True) -> Evaluated:
-        """Run the cascade on the candidate at ``path`` over seeds 0..seeds-1."""
+    def evaluate(self, path: Path, seeds: int, *, first_pass: bool = True,
+                 limits: SandboxLimits | None = None) -> Evaluated:
+        """Run the cascade on the candidate at ``path`` over seeds 0..seeds-1 (under ``limits`` if given)."""
         violations = check_source(path.read_text())
         if violations:
             shown = "; ".join(map(str, violations[:3]))
             return Evaluated((), (), Failure("static", f"static check: {shown}", _lines(path, violations[0].line)))
         s = self.settings
-        result = run_worker(self.job(path, seeds, first_pass=first_pass), s.limits)
+        result = run_worker(self.job(path, seeds, first_pass=first_pass), limits or s.limits)
         if isinstance(result, WorkerFailure):
             return Evaluated((), (), Failure(result.kind, result.message, result.excerpt))
         if result["peek"]:

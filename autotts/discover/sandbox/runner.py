@@ -14,7 +14,7 @@ import resource
 import signal
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,15 @@ __all__ = ["SandboxLimits", "WorkerFailure", "run_worker"]
 class SandboxLimits:
     """Per-process limits for one candidate evaluation."""
 
-    cpu_seconds: int = 300
-    wall_seconds: float = 400.0
+    cpu_seconds: int = 120
+    wall_seconds: float = 300.0
     memory_mb: int = 2048
     output_bytes: int = 64 * 1024 * 1024
     candidate_output_chars: int = 100_000
+
+    def scaled(self, factor: float) -> SandboxLimits:
+        """These limits with the time allowances multiplied by ``factor`` (for more seeds)."""
+        return replace(self, cpu_seconds=round(self.cpu_seconds * factor), wall_seconds=self.wall_seconds * factor)
 
 
 @dataclass(frozen=True, slots=True)
