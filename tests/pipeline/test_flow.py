@@ -53,3 +53,10 @@ def test_second_run_is_served_from_the_cache(pipeline_run) -> None:
     again = pipeline_flow(params_file=str(params), root=str(run.root))
     assert again.summary == run.summary
     assert {p: p.stat().st_mtime_ns for p in before} == before  # not rewritten: the tasks were cached
+
+
+def test_rollout_watch_does_nothing_when_no_new_data_landed(pipeline_run) -> None:
+    from flows.watch import rollout_watch_flow
+
+    run, params = pipeline_run
+    assert rollout_watch_flow(params_file=str(params), root=str(run.root)) is None
