@@ -11,12 +11,22 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from autotts.cli import bench_cmd, discover_cmd, eval_cmd, export_cmd, ingest_cmd, paper_cmd, rollout_cmd, sql_cmd
+from autotts.cli import (
+    bench_cmd,
+    discover_cmd,
+    eval_cmd,
+    export_cmd,
+    ingest_cmd,
+    paper_cmd,
+    rollout_cmd,
+    serve_cmd,
+    sql_cmd,
+)
 from autotts.errors import AutoTTSError
 
 __all__ = ["main", "COMMANDS"]
 
-COMMANDS = [ingest_cmd, eval_cmd, sql_cmd, paper_cmd, bench_cmd, rollout_cmd, export_cmd, discover_cmd]
+COMMANDS = [ingest_cmd, eval_cmd, sql_cmd, paper_cmd, bench_cmd, rollout_cmd, export_cmd, discover_cmd, serve_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
