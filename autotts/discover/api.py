@@ -82,9 +82,10 @@ def discover(
     ranked = history.ranked()
     if not ranked:
         raise DiscoveryError(f"{out}: no candidate passed the checks in {len(history.records)} tries")
+    chosen_finalists = _distinct(ranked)[:finalists]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        finals = dict(zip([r.candidate_id for r in ranked[:finalists]],
-                          pool.map(lambda r: _final_points(r, evaluator, history, seeds), ranked[:finalists]),
+        finals = dict(zip([r.candidate_id for r in chosen_finalists],
+                          pool.map(lambda r: _final_points(r, evaluator, history, seeds), chosen_finalists),
                           strict=True))
     full = {cid: points for cid, points in finals.items() if points}
     if not full:
@@ -101,6 +102,18 @@ def discover(
     atomic_write(out / "summary.json", json.dumps(summary, indent=1))
     history.record_run(config, summary)
     return DiscoveryResult(out / "best.py", best.candidate_id, summary, summary["report"])
+
+
+def _distinct(ranked: list[CandidateRecord]) -> list[CandidateRecord]:
+    """Candidates with different search results: re-evaluating a behavioural twin as a finalist is wasted."""
+    seen: set[tuple] = set()
+    out = []
+    for r in ranked:
+        key = tuple((p.model, p.beta, p.q_correct, p.q_tokens) for p in r.points)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
 
 
 def _claim_run_dir(out: Path, config: dict[str, Any]) -> str:

@@ -26,7 +26,9 @@ def sc_reference(matrices: Sequence[ReplayMatrix], seeds: int) -> dict[str, tupl
 
 def _verdict(c: Comparison | None) -> str:
     if c is None:
-        return "only one finalist passed, nothing to compare it with"
+        return "only one distinct finalist passed, nothing to compare it with"
+    if c.p_tie >= 0.99:
+        return "scores the same as the runner-up on these episodes"
     if c.p_better >= 0.95:
         return "clearly better than the runner-up"
     if c.p_better >= 0.75:
@@ -66,7 +68,7 @@ def summarize(*, config: dict[str, Any], history: History, goal: Objective, full
                       for cid in order},
         "confidence": None if sure is None else {
             "runner_up": order[1], "difference": sure.difference, "interval_90": [sure.low, sure.high],
-            "p_better": sure.p_better, "draws": sure.draws},
+            "p_better": sure.p_better, "p_tie": sure.p_tie, "draws": sure.draws},
         "verdict": _verdict(sure),
         "rounds": rounds,
         "rejections": dict(Counter(r.failure.reason for r in records if r.failure)),
