@@ -49,12 +49,11 @@ class RunRecord:
 def start_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> int:
     """Record the run (or check it matches the recorded one) and return how many questions are done."""
     key = [run.model, run.benchmark]
-    row = con.execute(
-        "SELECT model_path, model_revision, backend, sampling, benchmark_sha256 FROM rollout_runs "
-        "WHERE model = ? AND benchmark = ?",
-        key,
-    ).fetchone()
-    if row is None:
+    done = con.execute("SELECT count(*) FROM rollout_questions WHERE model = ? AND benchmark = ?", key).fetchone()
+    assert done is not None
+    if done[0] == 0:
+        # Nothing was generated under the recorded settings (say the backend failed to load): they bind nothing.
+        con.execute("DELETE FROM rollout_runs WHERE model = ? AND benchmark = ?", key)
         if con.execute("SELECT count(*) FROM sources WHERE model = ? AND benchmark = ?", key).fetchone() != (0,):
             raise RolloutError(
                 f"model {run.model!r}, benchmark {run.benchmark!r}: the store holds ingested traces under these names; "
@@ -75,6 +74,12 @@ def start_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> int:
             ],
         )
         return 0
+    row = con.execute(
+        "SELECT model_path, model_revision, backend, sampling, benchmark_sha256 FROM rollout_runs "
+        "WHERE model = ? AND benchmark = ?",
+        key,
+    ).fetchone()
+    assert row is not None, "finished questions always have their run recorded"
     recorded = {
         "model_path": row[0],
         "model_revision": row[1],
@@ -88,8 +93,6 @@ def start_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> int:
                 f"model {run.model!r}, benchmark {run.benchmark!r}: the store's rollout used {name} {value!r}, "
                 f"this run {getattr(run, name)!r}; resume with the same settings or choose other names"
             )
-    done = con.execute("SELECT count(*) FROM rollout_questions WHERE model = ? AND benchmark = ?", key).fetchone()
-    assert done is not None
     return int(done[0])
 
 

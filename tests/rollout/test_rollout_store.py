@@ -101,6 +101,14 @@ def test_resuming_with_other_settings_is_refused(tmp_path: Path, bench: Path) ->
         run_rollout("m", bench, store, config=CONFIG, backend=FakeBackend())
 
 
+def test_a_run_that_finished_nothing_does_not_bind_the_settings(tmp_path: Path, bench: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    with pytest.raises(RolloutError, match="needs a server"):
+        run_rollout("m", bench, store, config=CONFIG, backend="openai")
+    assert run_rollout("m", bench, store, config=CONFIG, backend=FakeBackend()).questions == 3
+    assert rows(store, "SELECT backend FROM rollout_runs") == [("FakeBackend",)]
+
+
 def test_names_holding_ingested_traces_are_refused(tmp_path: Path, bench: Path) -> None:
     store = tmp_path / "s.duckdb"
     release = tmp_path / "m" / "toy.json"
