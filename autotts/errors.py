@@ -9,12 +9,12 @@ from __future__ import annotations
 
 __all__ = [
     "AutoTTSError",
-    "IngestError",
-    "StoreError",
-    "ControllerError",
     "ConfigError",
-    "RolloutError",
+    "ControllerError",
     "DiscoveryError",
+    "IngestError",
+    "RolloutError",
+    "StoreError",
 ]
 
 

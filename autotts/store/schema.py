@@ -7,7 +7,7 @@ README documents the same schema for users of the ``duckdb`` CLI.
 
 from __future__ import annotations
 
-__all__ = ["SCHEMA_VERSION", "DDL", "TABLES"]
+__all__ = ["DDL", "SCHEMA_VERSION", "TABLES"]
 
 SCHEMA_VERSION = 1
 
@@ -195,7 +195,18 @@ CREATE TABLE IF NOT EXISTS discovery_traces (
 DDL = _TRACE_TABLES + _RESULT_TABLES + _ROLLOUT_TABLES + _DISCOVERY_TABLES
 
 TABLES = (
-    "sources", "questions", "branches", "probes", "evaluations", "episodes", "trace_events",
-    "rollout_runs", "rollout_questions", "rollout_traces",
-    "discovery_runs", "discovery_candidates", "discovery_points", "discovery_traces",
+    "sources",
+    "questions",
+    "branches",
+    "probes",
+    "evaluations",
+    "episodes",
+    "trace_events",
+    "rollout_runs",
+    "rollout_questions",
+    "rollout_traces",
+    "discovery_runs",
+    "discovery_candidates",
+    "discovery_points",
+    "discovery_traces",
 )
