@@ -118,3 +118,9 @@ def test_unknown_controller_and_parameter_are_config_errors(tmp_path: Path) -> N
     broken.write_text("def solve(q):\n  return (\n")
     with pytest.raises(ControllerError, match=r"broken\.py:"):
         resolve_controller(str(broken), {})
+
+
+def test_dataclass_controller_file_with_postponed_annotations_loads(qwen8b_aime24: ReplayMatrix) -> None:
+    from_file = evaluate_matrix(qwen8b_aime24, str(CONTROLLER_FILES / "dataclass_future.py"), {"k": 3}, seeds=2)
+    builtin = evaluate_matrix(qwen8b_aime24, "sc", {"k": 3}, seeds=2)
+    assert np.array_equal(from_file.results.answers, builtin.results.answers)

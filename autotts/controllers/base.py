@@ -13,7 +13,7 @@ from autotts.replay.episode import QuestionView
 if TYPE_CHECKING:
     import numpy as np
 
-    from autotts.replay.kernels import ReplayArrays
+    from autotts.replay.arrays import ReplayArrays
 
 __all__ = ["Controller", "build_controller", "coerce_params", "register", "registered"]
 

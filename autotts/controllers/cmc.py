@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autotts.controllers.base import Controller, register
-from autotts.controllers.kernels import conf_table
-from autotts.controllers.kernels.cmc import replay_cmc
 from autotts.controllers.voting import beta_conf, majority, vote_stats
 from autotts.errors import ConfigError
+from autotts.replay.arrays import ReplayArrays
 from autotts.replay.episode import QuestionView
-from autotts.replay.kernels import ReplayArrays
 
 __all__ = ["CMC", "CMCSchedule"]
 
@@ -160,6 +158,9 @@ class CMC(Controller):
         return majority(b.latest for b in branches if not b.abandoned and b.latest is not None)
 
     def replay_arrays(self, arrays: ReplayArrays) -> tuple[np.ndarray, ...]:
+        from autotts.controllers.kernels import conf_table
+        from autotts.controllers.kernels.cmc import replay_cmc
+
         s = self.schedule
         knobs = np.array(
             [

@@ -108,11 +108,16 @@ def _import_file(path: Path) -> ModuleType:
     if spec is None or spec.loader is None:
         raise ControllerError(f"{path}: cannot be imported as a Python module")
     module = importlib.util.module_from_spec(spec)
+    # Registered before running, as a normal import is: dataclasses and postponed
+    # annotations look the module up in sys.modules while the file executes.
+    sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
+        del sys.modules[module_name]
         raise ControllerError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from exc
     except Exception as exc:  # the file's own code failed at import
+        del sys.modules[module_name]
         raise ControllerError(f"{path}: importing failed: {type(exc).__name__}: {exc}") from exc
     return module
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from autotts.controllers.base import Controller, register
-from autotts.controllers.kernels.parallel_probe import replay_parallel_probe
 from autotts.controllers.voting import majority
+from autotts.replay.arrays import ReplayArrays
 from autotts.replay.episode import QuestionView
-from autotts.replay.kernels import ReplayArrays
 
 __all__ = ["ParallelProbe"]
 
@@ -66,4 +65,6 @@ class ParallelProbe(Controller):
         return previous
 
     def replay_arrays(self, arrays: ReplayArrays) -> tuple[np.ndarray, ...]:
+        from autotts.controllers.kernels.parallel_probe import replay_parallel_probe
+
         return replay_parallel_probe(arrays, self.n, self.T, self.patience, self.warm_up, _MAX_STEPS)

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from autotts.controllers.base import Controller, register
-from autotts.controllers.kernels import conf_table
-from autotts.controllers.kernels.full_read import ASC, ESC, SC, replay_full_read
 from autotts.controllers.voting import beta_conf, majority, vote_stats
+from autotts.replay.arrays import ReplayArrays
 from autotts.replay.episode import QuestionView
-from autotts.replay.kernels import ReplayArrays
 
 __all__ = ["AdaptiveConsistency", "EarlyStoppingConsistency", "SelfConsistency"]
 
@@ -28,6 +26,9 @@ class SelfConsistency(Controller):
         return majority(question.read_new().answer for _ in range(reads))
 
     def replay_arrays(self, arrays: ReplayArrays) -> tuple[np.ndarray, ...]:
+        from autotts.controllers.kernels import conf_table
+        from autotts.controllers.kernels.full_read import SC, replay_full_read
+
         return replay_full_read(arrays, SC, self.k, 0.0, 1, conf_table(arrays.orders.shape[2]))
 
 
@@ -50,6 +51,9 @@ class AdaptiveConsistency(Controller):
         return majority(answers)
 
     def replay_arrays(self, arrays: ReplayArrays) -> tuple[np.ndarray, ...]:
+        from autotts.controllers.kernels import conf_table
+        from autotts.controllers.kernels.full_read import ASC, replay_full_read
+
         return replay_full_read(arrays, ASC, self.k, self.threshold, 1, conf_table(arrays.orders.shape[2]))
 
 
@@ -72,4 +76,7 @@ class EarlyStoppingConsistency(Controller):
         return majority(answers)
 
     def replay_arrays(self, arrays: ReplayArrays) -> tuple[np.ndarray, ...]:
+        from autotts.controllers.kernels import conf_table
+        from autotts.controllers.kernels.full_read import ESC, replay_full_read
+
         return replay_full_read(arrays, ESC, self.k, 0.0, self.window, conf_table(arrays.orders.shape[2]))

@@ -15,8 +15,8 @@ import numpy as np
 from autotts.controllers.base import Controller
 from autotts.evaluate.results import EpisodeResults
 from autotts.evaluate.seeds import branch_order, replay_arrays
+from autotts.replay.arrays import ReplayArrays
 from autotts.replay.episode import Episode, TraceEvent, live_view
-from autotts.replay.kernels import ReplayArrays
 from autotts.replay.matrix import QuestionTraces, ReplayMatrix
 
 __all__ = ["ReplayOutcome", "grade", "replay_controller", "run_episodes"]

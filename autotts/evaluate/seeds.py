@@ -12,7 +12,7 @@ from functools import cache
 
 import numpy as np
 
-from autotts.replay.kernels import ReplayArrays
+from autotts.replay.arrays import ReplayArrays
 from autotts.replay.matrix import ReplayMatrix
 
 __all__ = ["DEFAULT_SEEDS", "branch_order", "branch_orders", "replay_arrays"]

@@ -11,31 +11,9 @@ Conventions: ``cursor[k]``/``charged[k]`` are per *opened* branch ``k``;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numba
-import numpy as np
 
-__all__ = ["ReplayArrays", "explore", "read_whole", "tally_add", "tally_reset", "tally_stats"]
-
-
-@dataclass(frozen=True, eq=False)
-class ReplayArrays:
-    """A matrix's gold-free arrays plus the branch orders of seeds 0..seeds-1
-    (built by :func:`autotts.evaluate.seeds.replay_arrays`)."""
-
-    probes: np.ndarray  # int32 [Q, B, D]
-    n_probes: np.ndarray  # int32 [Q, B]
-    tokens: np.ndarray  # int64 [Q, B]
-    finals: np.ndarray  # int32 [Q, B]
-    n_branches: np.ndarray  # int32 [Q]
-    orders: np.ndarray  # int32 [S, Q, B]
-    probe_freq: int
-    vocab_size: int
-
-    @property
-    def seeds(self) -> int:
-        return int(self.orders.shape[0])
+__all__ = ["explore", "read_whole", "tally_add", "tally_reset", "tally_stats"]
 
 
 @numba.njit(inline="always", cache=True, nogil=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from autotts.replay.kernels import ReplayArrays, explore, tally_add, tally_reset, tally_stats
+from autotts.replay.arrays import ReplayArrays
+from autotts.replay.kernels import explore, tally_add, tally_reset, tally_stats
 
 __all__ = ["replay_cmc"]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from autotts.replay.kernels import ReplayArrays, read_whole, tally_add, tally_reset, tally_stats
+from autotts.replay.arrays import ReplayArrays
+from autotts.replay.kernels import read_whole, tally_add, tally_reset, tally_stats
 
 __all__ = ["replay_full_read"]
 

@@ -1,0 +1,28 @@
+"""The gold-free arrays a compiled fast path replays, with the seeds' branch orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["ReplayArrays"]
+
+
+@dataclass(frozen=True, eq=False)
+class ReplayArrays:
+    """A matrix's gold-free arrays plus the branch orders of seeds 0..seeds-1
+    (built by :func:`autotts.evaluate.seeds.replay_arrays`)."""
+
+    probes: np.ndarray  # int32 [Q, B, D]
+    n_probes: np.ndarray  # int32 [Q, B]
+    tokens: np.ndarray  # int64 [Q, B]
+    finals: np.ndarray  # int32 [Q, B]
+    n_branches: np.ndarray  # int32 [Q]
+    orders: np.ndarray  # int32 [S, Q, B]
+    probe_freq: int
+    vocab_size: int
+
+    @property
+    def seeds(self) -> int:
+        return int(self.orders.shape[0])
