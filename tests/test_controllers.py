@@ -124,3 +124,9 @@ def test_dataclass_controller_file_with_postponed_annotations_loads(qwen8b_aime2
     from_file = evaluate_matrix(qwen8b_aime24, str(CONTROLLER_FILES / "dataclass_future.py"), {"k": 3}, seeds=2)
     builtin = evaluate_matrix(qwen8b_aime24, "sc", {"k": 3}, seeds=2)
     assert np.array_equal(from_file.results.answers, builtin.results.answers)
+
+
+def test_esc_below_one_window_reads_k_branches(qwen8b_aime24: ReplayMatrix) -> None:
+    esc = run_episodes(qwen8b_aime24, build_controller("esc", {"k": 4}), seeds=3, trace_seeds=0)
+    assert (esc.branches_opened <= 4).all() and (esc.branches_opened >= 1).all()
+    assert esc.accuracy > 0

@@ -26,6 +26,7 @@ CONFIGS: list[tuple[str, dict[str, Any]]] = [
     ("asc", {"k": 16, "threshold": 0.8}),
     ("esc", {"k": 64}),
     ("esc", {"k": 12, "window": 5}),
+    ("esc", {"k": 4}),
     ("parallel-probe", {}),
     ("parallel-probe", {"n": 8, "T": 3, "patience": 2, "warm_up": 1}),
     ("cmc", {"beta": 0.0}),

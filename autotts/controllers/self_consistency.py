@@ -65,10 +65,16 @@ class EarlyStoppingConsistency(Controller):
     k: int = 64
     window: int = 8
 
+    @property
+    def _window(self) -> int:
+        """A budget below one window reads one window of k branches (so ESC@k exists for every k >= 1)."""
+        return max(1, min(self.window, self.k))
+
     def solve(self, question: QuestionView) -> str | None:
         answers: list[str] = []
-        for _ in range(self.k // self.window):
-            size = min(self.window, question.branch_limit - question.branches_opened)
+        width = self._window
+        for _ in range(self.k // width):
+            size = min(width, question.branch_limit - question.branches_opened)
             window = [question.read_new().answer for _ in range(size)]
             answers.extend(window)
             if window and all(a == window[0] for a in window):
@@ -79,4 +85,4 @@ class EarlyStoppingConsistency(Controller):
         from autotts.controllers.kernels import conf_table
         from autotts.controllers.kernels.full_read import ESC, replay_full_read
 
-        return replay_full_read(arrays, ESC, self.k, 0.0, self.window, conf_table(arrays.orders.shape[2]))
+        return replay_full_read(arrays, ESC, self.k, 0.0, self._window, conf_table(arrays.orders.shape[2]))

@@ -76,7 +76,7 @@ def curve_configs() -> list[EvalConfig]:
         configs += [
             EvalConfig("sc", {"k": k}),
             EvalConfig("asc", {"k": k}),
-            EvalConfig("esc", {"k": k, "window": min(8, k)}),
+            EvalConfig("esc", {"k": k}),
             EvalConfig("parallel-probe", {"n": k}),
         ]
     return configs
