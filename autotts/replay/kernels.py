@@ -12,8 +12,22 @@ Conventions: ``cursor[k]``/``charged[k]`` are per *opened* branch ``k``;
 from __future__ import annotations
 
 import numba
+import numpy as np
 
-__all__ = ["explore", "read_whole", "tally_add", "tally_reset", "tally_stats"]
+__all__ = ["episode_outputs", "explore", "read_whole", "tally_add", "tally_reset", "tally_stats"]
+
+
+@numba.njit(cache=True, nogil=True)
+def episode_outputs(n_seeds, n_questions):  # type: ignore[no-untyped-def]
+    """The four ``[seeds, questions]`` result arrays every kernel fills: answer ids (-1 = none),
+    total tokens, sequential tokens, branches opened."""
+    shape = (n_seeds, n_questions)
+    return (
+        np.full(shape, -1, dtype=np.int32),
+        np.zeros(shape, dtype=np.int64),
+        np.zeros(shape, dtype=np.int64),
+        np.zeros(shape, dtype=np.int32),
+    )
 
 
 @numba.njit(inline="always", cache=True, nogil=True)

@@ -6,7 +6,7 @@ import numba
 import numpy as np
 
 from autotts.replay.arrays import ReplayArrays
-from autotts.replay.kernels import explore, tally_add, tally_reset, tally_stats
+from autotts.replay.kernels import episode_outputs, explore, tally_add, tally_reset, tally_stats
 
 __all__ = ["replay_cmc"]
 
@@ -32,6 +32,35 @@ def replay_cmc(
     )
 
 
+@numba.njit(inline="always", cache=True, nogil=True)
+def _open_branch(  # type: ignore[no-untyped-def]
+    k,
+    probes_q,
+    n_probes_q,
+    tokens_q,
+    finals_q,
+    order_q,
+    freq,
+    cursor,
+    charged,
+    latest,
+    finished,
+    abandoned,
+    n_probed,
+    disagree,
+):
+    """Open branch ``k`` with fresh per-branch state and probe it once: (answer, finished, cost)."""
+    cursor[k] = 0
+    charged[k] = 0
+    a, fin, cost = explore(k, probes_q, n_probes_q, tokens_q, finals_q, order_q, freq, cursor, charged)
+    latest[k] = a
+    finished[k] = fin
+    abandoned[k] = False
+    n_probed[k] = 1
+    disagree[k] = 0
+    return a, fin, cost
+
+
 @numba.njit(cache=True, nogil=True)
 def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, knobs, floats, conf, max_steps):  # type: ignore[no-untyped-def]
     n_init, max_use, warm_up, patience, t_ema, burst, widen_burst, min_complete = (
@@ -46,10 +75,7 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, k
     )
     alpha, conf_thresh, delta_slack, trend_thresh = floats[0], floats[1], floats[2], floats[3]
     n_s, n_q, width = orders.shape
-    answers = np.full((n_s, n_q), -1, dtype=np.int32)
-    totals = np.zeros((n_s, n_q), dtype=np.int64)
-    sequential = np.zeros((n_s, n_q), dtype=np.int64)
-    opened = np.zeros((n_s, n_q), dtype=np.int32)
+    answers, totals, sequential, opened = episode_outputs(n_s, n_q)
     cursor = np.zeros(width, dtype=np.int32)
     charged = np.zeros(width, dtype=np.int64)
     latest = np.zeros(width, dtype=np.int32)
@@ -77,15 +103,23 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, k
                     break
                 k = n_open
                 n_open += 1
-                cursor[k] = 0
-                charged[k] = 0
-                a, fin, cost = explore(k, probes_q, n_probes_q, tokens_q, finals_q, order_q, freq, cursor, charged)
+                a, fin, cost = _open_branch(
+                    k,
+                    probes_q,
+                    n_probes_q,
+                    tokens_q,
+                    finals_q,
+                    order_q,
+                    freq,
+                    cursor,
+                    charged,
+                    latest,
+                    finished,
+                    abandoned,
+                    n_probed,
+                    disagree,
+                )
                 total += cost
-                latest[k] = a
-                finished[k] = fin
-                abandoned[k] = False
-                n_probed[k] = 1
-                disagree[k] = 0
                 if fin:
                     pool_seen = tally_add(a, counts, seen, pool_seen)
                     n_pool += 1
@@ -178,17 +212,23 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, k
                                 break
                             k = n_open
                             n_open += 1
-                            cursor[k] = 0
-                            charged[k] = 0
-                            a, fin, cost = explore(
-                                k, probes_q, n_probes_q, tokens_q, finals_q, order_q, freq, cursor, charged
+                            a, fin, cost = _open_branch(
+                                k,
+                                probes_q,
+                                n_probes_q,
+                                tokens_q,
+                                finals_q,
+                                order_q,
+                                freq,
+                                cursor,
+                                charged,
+                                latest,
+                                finished,
+                                abandoned,
+                                n_probed,
+                                disagree,
                             )
                             total += cost
-                            latest[k] = a
-                            finished[k] = fin
-                            abandoned[k] = False
-                            n_probed[k] = 1
-                            disagree[k] = 0
                             if fin:
                                 pool_seen = tally_add(a, counts, seen, pool_seen)
                                 n_pool += 1

@@ -6,7 +6,7 @@ import numba
 import numpy as np
 
 from autotts.replay.arrays import ReplayArrays
-from autotts.replay.kernels import read_whole, tally_add, tally_reset, tally_stats
+from autotts.replay.kernels import episode_outputs, read_whole, tally_add, tally_reset, tally_stats
 
 __all__ = ["replay_full_read"]
 
@@ -35,10 +35,7 @@ def replay_full_read(
 @numba.njit(cache=True, nogil=True)
 def _kernel(n_probes, tokens, finals, n_branches, orders, vocab, mode, k, threshold, window, conf):  # type: ignore[no-untyped-def]
     n_s, n_q, width = orders.shape
-    answers = np.full((n_s, n_q), -1, dtype=np.int32)
-    totals = np.zeros((n_s, n_q), dtype=np.int64)
-    sequential = np.zeros((n_s, n_q), dtype=np.int64)
-    opened = np.zeros((n_s, n_q), dtype=np.int32)
+    answers, totals, sequential, opened = episode_outputs(n_s, n_q)
     cursor = np.zeros(width, dtype=np.int32)
     charged = np.zeros(width, dtype=np.int64)
     counts = np.zeros(vocab, dtype=np.int32)

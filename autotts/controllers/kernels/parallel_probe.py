@@ -6,7 +6,7 @@ import numba
 import numpy as np
 
 from autotts.replay.arrays import ReplayArrays
-from autotts.replay.kernels import explore, tally_add, tally_reset, tally_stats
+from autotts.replay.kernels import episode_outputs, explore, tally_add, tally_reset, tally_stats
 
 __all__ = ["replay_parallel_probe"]
 
@@ -47,10 +47,7 @@ def _kernel(
     probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, n_chains, T, patience, warm_up, max_steps
 ):  # type: ignore[no-untyped-def]
     n_s, n_q, width = orders.shape
-    answers = np.full((n_s, n_q), -1, dtype=np.int32)
-    totals = np.zeros((n_s, n_q), dtype=np.int64)
-    sequential = np.zeros((n_s, n_q), dtype=np.int64)
-    opened = np.zeros((n_s, n_q), dtype=np.int32)
+    answers, totals, sequential, opened = episode_outputs(n_s, n_q)
     cursor = np.zeros(width, dtype=np.int32)
     charged = np.zeros(width, dtype=np.int64)
     latest = np.zeros(width, dtype=np.int32)
