@@ -73,7 +73,7 @@ def save_figure(fig: Figure, stem: Path, formats: Sequence[str]) -> list[Path]:
     """Write ``stem.<fmt>`` for each format and close the figure."""
     paths = []
     for fmt in formats:
-        path = stem.with_suffix(f".{fmt}")
+        path = stem.with_name(f"{stem.name}.{fmt}")  # not with_suffix: "Qwen3-0.6B" has a dot
         fig.savefig(path, format=fmt, metadata={"Date": None} if fmt == "svg" else {"Software": None})
         paths.append(path)
     plt.close(fig)

@@ -54,3 +54,20 @@ def test_atomic_dir_replaces_a_folder_whole_and_leaves_nothing_on_failure(tmp_pa
     assert [p.name for p in target.iterdir()] == ["new.txt"]
     write_json(tmp_path / "m.json", {"b": 1, "a": 2})
     assert (tmp_path / "m.json").read_text() == '{\n  "a": 2,\n  "b": 1\n}\n'
+
+
+def test_figures_of_dotted_model_names_do_not_overwrite_each_other(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from autotts.report.plots import save_figure
+
+    written = []
+    for bench in ("aime24", "aime25"):
+        written += save_figure(plt.figure(), tmp_path / f"curves-Qwen3-0.6B-{bench}", ["png"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "curves-Qwen3-0.6B-aime24.png", "curves-Qwen3-0.6B-aime25.png"
+    ]
+    assert len(set(written)) == 2
