@@ -33,8 +33,10 @@ def replay_cmc(
 
 
 @numba.njit(inline="always", cache=True, nogil=True)
-def _open_branch(  # type: ignore[no-untyped-def]
-    k,
+def _open_branches(  # type: ignore[no-untyped-def]
+    count,
+    n_open,
+    nb,
     probes_q,
     n_probes_q,
     tokens_q,
@@ -48,17 +50,32 @@ def _open_branch(  # type: ignore[no-untyped-def]
     abandoned,
     n_probed,
     disagree,
+    counts,
+    seen,
+    pool_seen,
+    n_pool,
 ):
-    """Open branch ``k`` with fresh per-branch state and probe it once: (answer, finished, cost)."""
-    cursor[k] = 0
-    charged[k] = 0
-    a, fin, cost = explore(k, probes_q, n_probes_q, tokens_q, finals_q, order_q, freq, cursor, charged)
-    latest[k] = a
-    finished[k] = fin
-    abandoned[k] = False
-    n_probed[k] = 1
-    disagree[k] = 0
-    return a, fin, cost
+    """Open up to ``count`` branches (no more than the question has), each with fresh state and one
+    probe; a branch that ends at once joins the pool. Returns (n_open, tokens, pool_seen, n_pool)."""
+    spent = 0
+    for _ in range(count):
+        if n_open >= nb:
+            break
+        k = n_open
+        n_open += 1
+        cursor[k] = 0
+        charged[k] = 0
+        a, fin, cost = explore(k, probes_q, n_probes_q, tokens_q, finals_q, order_q, freq, cursor, charged)
+        spent += cost
+        latest[k] = a
+        finished[k] = fin
+        abandoned[k] = False
+        n_probed[k] = 1
+        disagree[k] = 0
+        if fin:
+            pool_seen = tally_add(a, counts, seen, pool_seen)
+            n_pool += 1
+    return n_open, spent, pool_seen, n_pool
 
 
 @numba.njit(cache=True, nogil=True)
@@ -93,36 +110,29 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, k
             order_q = orders[s, q]
             probes_q, n_probes_q, tokens_q, finals_q = probes[q], n_probes[q], tokens[q], finals[q]
             nb = n_branches[q]
-            total = 0
-            n_open = 0
-            n_pool = 0
-            pool_seen = 0
             # 1. open n_init branches
-            for _ in range(n_init):
-                if n_open >= nb:
-                    break
-                k = n_open
-                n_open += 1
-                a, fin, cost = _open_branch(
-                    k,
-                    probes_q,
-                    n_probes_q,
-                    tokens_q,
-                    finals_q,
-                    order_q,
-                    freq,
-                    cursor,
-                    charged,
-                    latest,
-                    finished,
-                    abandoned,
-                    n_probed,
-                    disagree,
-                )
-                total += cost
-                if fin:
-                    pool_seen = tally_add(a, counts, seen, pool_seen)
-                    n_pool += 1
+            n_open, total, pool_seen, n_pool = _open_branches(
+                n_init,
+                0,
+                nb,
+                probes_q,
+                n_probes_q,
+                tokens_q,
+                finals_q,
+                order_q,
+                freq,
+                cursor,
+                charged,
+                latest,
+                finished,
+                abandoned,
+                n_probed,
+                disagree,
+                counts,
+                seen,
+                0,
+                0,
+            )
             result = -1
             decided = False
             if n_open > 0:
@@ -207,31 +217,29 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, k
                         and step >= max(1, warm_up // 2)
                         and ema < conf_thresh
                     ):
-                        for _ in range(min(widen_burst, max_use - n_open)):
-                            if n_open >= nb:
-                                break
-                            k = n_open
-                            n_open += 1
-                            a, fin, cost = _open_branch(
-                                k,
-                                probes_q,
-                                n_probes_q,
-                                tokens_q,
-                                finals_q,
-                                order_q,
-                                freq,
-                                cursor,
-                                charged,
-                                latest,
-                                finished,
-                                abandoned,
-                                n_probed,
-                                disagree,
-                            )
-                            total += cost
-                            if fin:
-                                pool_seen = tally_add(a, counts, seen, pool_seen)
-                                n_pool += 1
+                        n_open, spent, pool_seen, n_pool = _open_branches(
+                            min(widen_burst, max_use - n_open),
+                            n_open,
+                            nb,
+                            probes_q,
+                            n_probes_q,
+                            tokens_q,
+                            finals_q,
+                            order_q,
+                            freq,
+                            cursor,
+                            charged,
+                            latest,
+                            finished,
+                            abandoned,
+                            n_probed,
+                            disagree,
+                            counts,
+                            seen,
+                            pool_seen,
+                            n_pool,
+                        )
+                        total += spent
                 if not decided:
                     if n_pool > 0:
                         result = tally_stats(counts, seen, pool_seen)[0]
