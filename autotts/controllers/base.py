@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from autotts.errors import ConfigError
+from autotts.registry import Registry
 from autotts.replay.episode import QuestionView
 
 if TYPE_CHECKING:
@@ -39,33 +40,18 @@ class Controller(ABC):
         return None
 
 
-_REGISTRY: dict[str, type[Controller]] = {}
-C = TypeVar("C", bound=type[Controller])
-
-
-def register(name: str) -> Callable[[C], C]:
-    """Class decorator: make a dataclass controller buildable by ``name``."""
-
-    def wrap(cls: C) -> C:
-        if name in _REGISTRY:
-            raise ValueError(f"controller {name!r} registered twice")
-        cls.name = name
-        _REGISTRY[name] = cls
-        return cls
-
-    return wrap
+_REGISTRY: Registry[type[Controller]] = Registry("controller")
+register = _REGISTRY.register
 
 
 def registered() -> dict[str, type[Controller]]:
     """Name -> class of every registered controller."""
-    return dict(_REGISTRY)
+    return _REGISTRY.as_dict()
 
 
 def build_controller(name: str, params: Mapping[str, Any]) -> Controller:
     """Instantiate the registered controller ``name`` from (possibly string) params."""
     cls = _REGISTRY.get(name)
-    if cls is None:
-        raise ConfigError(f"unknown controller {name!r}; registered: {', '.join(sorted(_REGISTRY))}")
     return cls(**coerce_params(cls, params, where=f"controller {name!r}"))
 
 

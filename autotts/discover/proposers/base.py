@@ -11,9 +11,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from autotts.errors import ConfigError
+from autotts.registry import Registry
 
 __all__ = ["Proposal", "ProposalContext", "Proposer", "Usage", "build_proposer", "register_proposer",
            "registered_proposers"]
@@ -69,30 +70,18 @@ class Proposer(ABC):
         """``context.count`` proposals (fewer only if the cost budget ran out)."""
 
 
-_REGISTRY: dict[str, Callable[..., Proposer]] = {}
-P = TypeVar("P", bound=type[Proposer])
-
-
-def register_proposer(name: str) -> Callable[[P], P]:
-    def wrap(cls: P) -> P:
-        if name in _REGISTRY:
-            raise ValueError(f"proposer {name!r} registered twice")
-        cls.name = name
-        _REGISTRY[name] = cls
-        return cls
-
-    return wrap
+_REGISTRY: Registry[type[Proposer]] = Registry("proposer")
+register_proposer = _REGISTRY.register
 
 
 def registered_proposers() -> list[str]:
-    return sorted(_REGISTRY)
+    return sorted(_REGISTRY.as_dict())
 
 
 def build_proposer(name: str, params: Mapping[str, Any] | None = None) -> Proposer:
     """The proposer registered as ``name``, built with ``params``."""
-    if name not in _REGISTRY:
-        raise ConfigError(f"unknown proposer {name!r}; registered: {', '.join(sorted(_REGISTRY))}")
+    cls = _REGISTRY.get(name)
     try:
-        return _REGISTRY[name](**dict(params or {}))
+        return cls(**dict(params or {}))
     except TypeError as exc:
         raise ConfigError(f"proposer {name!r}: cannot be built with {dict(params or {})}: {exc}") from exc
