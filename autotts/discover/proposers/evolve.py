@@ -4,14 +4,17 @@ Each round takes the best template-made candidates so far as parents, and
 writes children by recombining two parents (a slot or knob from either) and
 mutating one to three genes: a mechanism slot switched to another variant, or
 a knob's line moved at one or both ends, kept monotone in its budget
-direction and within its clamp range. Round 0 is CMC itself followed by a scan
-of single-mechanism switches from it (then mutations, if the round is larger),
-so every mechanism is tried once before the search narrows. Children are
+direction and within its clamp range. The first candidates are the template's
+two starting designs (CMC, and the length race of ``RACE_GENOME``) followed by
+a scan of single-mechanism switches from each, alternating between them, so
+every mechanism is tried in both settings before the search narrows; the
+scan fills the first rounds, and mutations fill what is left of them. Children are
 rendered as ordinary readable controller files.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
@@ -19,6 +22,7 @@ from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer,
 from autotts.discover.proposers.template import (
     CMC_GENOME,
     KNOBS,
+    RACE_GENOME,
     SLOTS,
     Genome,
     parse_genome,
@@ -26,7 +30,7 @@ from autotts.discover.proposers.template import (
     switch_variant,
 )
 
-__all__ = ["EvolveProposer"]
+__all__ = ["EvolveProposer", "scan_genomes"]
 
 
 @register_proposer("evolve")
@@ -43,10 +47,7 @@ class EvolveProposer(Proposer):
         elites = [(cid, genome) for cid, source, _ in context.elites if (genome := parse_genome(source))]
         elites = elites[: self.parents] or [("", CMC_GENOME)]
         seen = {g.key() for g in map(parse_genome, context.seen_sources) if g}
-        scan = [] if seen else [CMC_GENOME] + [
-            switch_variant(CMC_GENOME, slot, variant)
-            for slot, variants in SLOTS.items() for variant in variants if variant != dict(CMC_GENOME.mechanisms)[slot]
-        ]
+        scan = [g for g in scan_genomes() if g.key() not in seen]
         out: list[Proposal] = []
         for i in range(context.count):
             if i < len(scan):
@@ -54,7 +55,7 @@ class EvolveProposer(Proposer):
             else:
                 child, parents = self._child(rng, elites, seen)
             seen.add(child.key())
-            title = f"Candidate of round {context.round} by evolve from {', '.join(parents) or 'CMC'}."
+            title = f"Candidate of round {context.round} by evolve from {', '.join(parents) or 'a starting design'}."
             out.append(Proposal(render(child, title), self.name, parents, note=_describe(child)))
         return out
 
@@ -97,6 +98,20 @@ class EvolveProposer(Proposer):
         if (spec.direction == "up" and hi < lo) or (spec.direction == "down" and hi > lo):
             knobs[name] = [hi, lo]
         return Genome(genome.mechanisms, tuple((k, float(knobs[k][0]), float(knobs[k][1])) for k in KNOBS))
+
+
+def scan_genomes() -> list[Genome]:
+    """The starting designs, then every single-mechanism switch from each, alternating between the two."""
+    switches = [
+        [switch_variant(start, slot, variant) for slot, variants in SLOTS.items()
+         for variant in variants if variant != dict(start.mechanisms)[slot]]
+        for start in (CMC_GENOME, RACE_GENOME)
+    ]
+    interleaved = [g for pair in itertools.zip_longest(*switches) for g in pair if g is not None]
+    unique: dict[str, Genome] = {}
+    for genome in [CMC_GENOME, RACE_GENOME, *interleaved]:
+        unique.setdefault(genome.key(), genome)
+    return list(unique.values())
 
 
 def _recombine(rng: random.Random, a: Genome, b: Genome) -> Genome:

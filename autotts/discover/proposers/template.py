@@ -19,6 +19,7 @@ from types import MappingProxyType
 __all__ = [
     "CMC_GENOME",
     "KNOBS",
+    "RACE_GENOME",
     "SLOTS",
     "VARIANT_DEFAULTS",
     "Genome",
@@ -47,8 +48,12 @@ KNOBS: MappingProxyType[str, KnobSpec] = MappingProxyType({
     "max_branches": KnobSpec("int", 2, 64, "up", "never open more branches than this", log_scale=True),
     "warm_up": KnobSpec("int", 0, 20, "up", "steps before pruning, bursts and stopping are allowed", log_scale=True),
     "patience": KnobSpec("int", 1, 30, "up", "steps a branch may disagree with the leader before it is pruned",
-                         log_scale=True, read_by=("patience",)),
-    "min_kept": KnobSpec("int", 1, 8, "up", "live branches that pruning always keeps", read_by=("patience",)),
+                         log_scale=True, read_by=("patience", "patience+overlong")),
+    "min_kept": KnobSpec("int", 1, 8, "up", "live branches that pruning for disagreement always keeps",
+                         read_by=("patience", "patience+overlong")),
+    "length_ratio": KnobSpec("float", 1.0, 4.0, "up",
+                             "a live branch longer than this many times the shortest finished one is pruned",
+                             read_by=("overlong", "patience+overlong")),
     "t_ema": KnobSpec("int", 1, 12, "up", "length of the confidence history the trend is read from"),
     "alpha": KnobSpec("float", 0.05, 1.0, "down", "weight of the newest confidence in its moving average"),
     "conf_thresh": KnobSpec("float", 0.5, 0.999, "up", "smoothed confidence needed to stop"),
@@ -56,7 +61,7 @@ KNOBS: MappingProxyType[str, KnobSpec] = MappingProxyType({
                             read_by=("ema", "ema_stable")),
     "burst": KnobSpec("int", 1, 6, "free", "intervals per step for a branch that agrees with the leader",
                       read_by=("most_invested", "focus", "aligned_focus")),
-    "widen_burst": KnobSpec("int", 1, 8, "up", "branches opened per widening"),
+    "widen_burst": KnobSpec("int", 1, 8, "up", "branches opened per widening", read_by=("flat_trend", "low_conf")),
     "trend_thresh": KnobSpec("float", -0.1, 0.2, "free", "widen only while confidence rises slower than this",
                              read_by=("flat_trend",)),
     "min_complete": KnobSpec("int", 1, 12, "up", "completed answers needed to stop", log_scale=True),
@@ -85,6 +90,31 @@ def advance(question: QuestionView, b: Branch, pool: list[str], times: int) -> N
             b.finished = True
             pool.append(obs.answer)
             return
+''',
+    "dissent": '''
+def drop_dissenters(question: QuestionView, live: list[Branch], winner: str, patience: int, keep: int) -> None:
+    """Abandon branches that disagreed with the leader ``patience`` steps running, most stubborn first,
+    never leaving fewer than ``keep`` live."""
+    for b in live:
+        b.disagree = b.disagree + 1 if b.latest != winner else 0
+    dissenters = sorted((b for b in live if b.disagree >= patience), key=lambda b: b.disagree, reverse=True)
+    for b in dissenters[: max(0, len(live) - keep)]:
+        b.abandoned = True
+        question.prune(b.index)
+''',
+    "overlong": '''
+def drop_overlong(question: QuestionView, live: list[Branch], branches: list[Branch], ratio: float) -> None:
+    """Abandon live branches already ``ratio`` times longer than the shortest finished one.
+
+    Long traces are the ones most often wrong, and the first to finish sets the scale for this question.
+    """
+    shortest = min((b.probes for b in branches if b.finished), default=None)
+    if shortest is None:
+        return
+    for b in live:
+        if not b.abandoned and b.probes > ratio * shortest:
+            b.abandoned = True
+            question.prune(b.index)
 ''',
     "weighted": '''
 def weighted_stats(pool: list[str], voters: list[Branch], weight: float) -> tuple[str | None, float]:
@@ -159,18 +189,23 @@ SLOTS: MappingProxyType[str, MappingProxyType[str, tuple[str, tuple[str, ...]]]]
     }),
     "prune": MappingProxyType({
         "patience": ('''
-    def prune(self, question: QuestionView, live: list[Branch], winner: str) -> None:
+    def prune(self, question: QuestionView, live: list[Branch], winner: str, branches: list[Branch]) -> None:
         """Abandon branches that disagreed with the leader ``patience`` steps running, keeping ``min_kept``."""
-        for b in live:
-            b.disagree = b.disagree + 1 if b.latest != winner else 0
-        dissenters = sorted((b for b in live if b.disagree >= self.s.patience), key=lambda b: b.disagree,
-                            reverse=True)
-        for b in dissenters[: max(0, len(live) - self.s.min_kept)]:
-            b.abandoned = True
-            question.prune(b.index)
-''', ()),
+        drop_dissenters(question, live, winner, self.s.patience, self.s.min_kept)
+''', ("dissent",)),
+        "overlong": ('''
+    def prune(self, question: QuestionView, live: list[Branch], winner: str, branches: list[Branch]) -> None:
+        """Abandon branches running far longer than the shortest finished one."""
+        drop_overlong(question, live, branches, self.s.length_ratio)
+''', ("overlong",)),
+        "patience+overlong": ('''
+    def prune(self, question: QuestionView, live: list[Branch], winner: str, branches: list[Branch]) -> None:
+        """Abandon stubborn dissenters (keeping ``min_kept``), then branches running far too long."""
+        drop_dissenters(question, live, winner, self.s.patience, self.s.min_kept)
+        drop_overlong(question, live, branches, self.s.length_ratio)
+''', ("dissent", "overlong")),
         "off": ('''
-    def prune(self, question: QuestionView, live: list[Branch], winner: str) -> None:
+    def prune(self, question: QuestionView, live: list[Branch], winner: str, branches: list[Branch]) -> None:
         """Never prune: every opened branch runs until the controller stops."""
 ''', ()),
     }),
@@ -193,14 +228,24 @@ SLOTS: MappingProxyType[str, MappingProxyType[str, tuple[str, tuple[str, ...]]]]
     }),
     "widen": MappingProxyType({
         "flat_trend": ('''
-    def wants_width(self, step: int, ema: float, delta: float) -> bool:
-        """Widen while confidence is low and not rising fast."""
-        return delta <= self.s.trend_thresh and step >= max(1, self.s.warm_up // 2) and ema < self.s.conf_thresh
+    def widen_count(self, step: int, ema: float, delta: float, live: int) -> int:
+        """``widen_burst`` more while confidence is low and not rising fast; none once nothing is live."""
+        wanted = delta <= self.s.trend_thresh and step >= max(1, self.s.warm_up // 2) and ema < self.s.conf_thresh
+        return self.s.widen_burst if live and wanted else 0
 ''', ()),
         "low_conf": ('''
-    def wants_width(self, step: int, ema: float, delta: float) -> bool:
-        """Widen whenever confidence is low, after half the warm-up."""
-        return step >= max(1, self.s.warm_up // 2) and ema < self.s.conf_thresh
+    def widen_count(self, step: int, ema: float, delta: float, live: int) -> int:
+        """``widen_burst`` more whenever confidence is low, after half the warm-up; none once nothing is live."""
+        wanted = step >= max(1, self.s.warm_up // 2) and ema < self.s.conf_thresh
+        return self.s.widen_burst if live and wanted else 0
+''', ()),
+        "refill": ('''
+    def widen_count(self, step: int, ema: float, delta: float, live: int) -> int:
+        """Keep ``n_init`` branches running: a finished or pruned one is replaced by a fresh one.
+
+        Branches started together finish in order of length, so the pool fills with the shortest traces first.
+        """
+        return self.s.n_init - live
 ''', ()),
     }),
     "answer": MappingProxyType({
@@ -243,16 +288,31 @@ class Genome:
         return cls(mechanisms, knobs)
 
     def key(self) -> str:
-        return json.dumps(self.to_json(), sort_keys=True)
+        """Equal for equal genomes, whether a knob was written as ``2`` or read back as ``2.0``."""
+        knobs = {k: [float(a), float(b)] for k, a, b in self.knobs}
+        return json.dumps({"mechanisms": dict(self.mechanisms), "knobs": knobs}, sort_keys=True)
 
 
 CMC_GENOME = Genome(
     mechanisms=(("tally", "completed"), ("depth", "most_invested"), ("prune", "patience"), ("stop", "ema"),
                 ("widen", "flat_trend"), ("answer", "completed")),
     knobs=(("n_init", 2, 8), ("max_branches", 4, 64), ("warm_up", 2, 10), ("patience", 3, 12), ("min_kept", 2, 2),
-           ("t_ema", 2, 8), ("alpha", 0.7, 0.3), ("conf_thresh", 0.85, 0.97), ("delta_slack", 0.04, 0.01),
+           ("length_ratio", 2.0, 2.0), ("t_ema", 2, 8), ("alpha", 0.7, 0.3), ("conf_thresh", 0.85, 0.97), ("delta_slack", 0.04, 0.01),
            ("burst", 1, 3), ("widen_burst", 1, 4), ("trend_thresh", 0.04, 0.01), ("min_complete", 2, 5),
            ("probe_weight", 0.3, 0.3), ("stable_steps", 0, 0), ("focus", 64, 64)),
+)
+
+# A second, different starting design: keep n_init traces generating side by side, replacing each
+# one that finishes or runs far longer than the shortest finished trace, and stop once the finished
+# answers agree with Beta confidence conf_thresh. Branches started together finish in order of
+# length, and short reasoning traces are the more often right, so the pool is biased toward them.
+RACE_GENOME = Genome(
+    mechanisms=(("tally", "completed"), ("depth", "uniform"), ("prune", "patience+overlong"), ("stop", "raw"),
+                ("widen", "refill"), ("answer", "completed")),
+    knobs=(("n_init", 2, 8), ("max_branches", 8, 64), ("warm_up", 0, 0), ("patience", 6, 20), ("min_kept", 2, 2),
+           ("length_ratio", 1.3, 2.0), ("t_ema", 2, 8), ("alpha", 0.7, 0.3), ("conf_thresh", 0.8, 0.95),
+           ("delta_slack", 0.04, 0.01), ("burst", 1, 1), ("widen_burst", 1, 4), ("trend_thresh", 0.04, 0.01),
+           ("min_complete", 2, 4), ("probe_weight", 0.3, 0.3), ("stable_steps", 0, 0), ("focus", 64, 64)),
 )
 
 # Knob lines a variant starts from when a genome switches to it: knobs that only that
@@ -262,6 +322,8 @@ VARIANT_DEFAULTS: MappingProxyType[str, dict[str, tuple[float, float]]] = Mappin
     "completed+settled": {"probe_weight": (0.5, 0.5)},
     "focus": {"focus": (2, 8)},
     "aligned_focus": {"focus": (2, 8)},
+    "overlong": {"length_ratio": (1.5, 2.5)},
+    "patience+overlong": {"length_ratio": (1.5, 2.5)},
     "ema_stable": {"stable_steps": (1, 4)},
     "raw": {"stable_steps": (1, 4)},
 })
@@ -343,7 +405,7 @@ class DiscoveredController(Controller):
             history.append(ema)
             del history[: -s.t_ema]
             if warm and winner is not None:
-                self.prune(question, [b for b in branches if not (b.finished or b.abandoned)], winner)
+                self.prune(question, [b for b in branches if not (b.finished or b.abandoned)], winner, branches)
             live = [b for b in branches if not (b.finished or b.abandoned)]
             self.deepen(question, live, pool, winner, warm)
             winner, conf = self.tally(pool, branches)
@@ -354,10 +416,12 @@ class DiscoveredController(Controller):
             previous = winner
             if warm and len(pool) >= s.min_complete and self.confident(ema, conf, delta, stable):
                 return self.answer(pool, branches)
-            if all(b.finished or b.abandoned for b in branches):
+            live_count = sum(1 for b in branches if not (b.finished or b.abandoned))
+            count = min(self.widen_count(step, ema, delta, live_count), s.max_branches - len(branches))
+            if count > 0:
+                self.widen(question, branches, pool, count)
+            elif not live_count:
                 break
-            if len(branches) < s.max_branches and self.wants_width(step, ema, delta):
-                self.widen(question, branches, pool, min(s.widen_burst, s.max_branches - len(branches)))
         return self.answer(pool, branches)
 
     def widen(self, question: QuestionView, branches: list[Branch], pool: list[str], count: int) -> None:
