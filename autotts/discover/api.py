@@ -48,8 +48,8 @@ class DiscoveryResult:
 def discover(
     store: str | Path, *, search_benchmark: str, models: Sequence[str] = (), rounds: int = 10, candidates: int = 8,
     proposer: str = "evolve", betas: Sequence[float] = DEFAULT_BETAS, objective: str = "frontier", seed: int = 0,
-    out: str | Path, max_cost: float | None = None, seeds: int = DEFAULT_SEEDS, search_seeds: int = 5,
-    finalists: int = 2, jobs: int = 2, proposer_params: Mapping[str, Any] | None = None,
+    out: str | Path, max_cost: float | None = None, seeds: int = DEFAULT_SEEDS, search_seeds: int = 10,
+    finalists: int = 4, jobs: int = 2, proposer_params: Mapping[str, Any] | None = None,
     objective_params: Mapping[str, Any] | None = None, limits: SandboxLimits | None = None,
     progress: bool = True, record: bool = True,
 ) -> DiscoveryResult:

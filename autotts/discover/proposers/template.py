@@ -51,6 +51,8 @@ KNOBS: MappingProxyType[str, KnobSpec] = MappingProxyType({
                          log_scale=True, read_by=("patience", "patience+overlong")),
     "min_kept": KnobSpec("int", 1, 8, "up", "live branches that pruning for disagreement always keeps",
                          read_by=("patience", "patience+overlong")),
+    "prune_conf": KnobSpec("float", 0.0, 0.99, "free", "leader confidence needed before any pruning",
+                           read_by=("patience", "overlong", "patience+overlong")),
     "length_ratio": KnobSpec("float", 1.0, 4.0, "up",
                              "a live branch longer than this many times the shortest finished one is pruned",
                              read_by=("overlong", "patience+overlong")),
@@ -61,7 +63,7 @@ KNOBS: MappingProxyType[str, KnobSpec] = MappingProxyType({
                             read_by=("ema", "ema_stable")),
     "burst": KnobSpec("int", 1, 6, "free", "intervals per step for a branch that agrees with the leader",
                       read_by=("most_invested", "focus", "aligned_focus")),
-    "widen_burst": KnobSpec("int", 1, 8, "up", "branches opened per widening", read_by=("flat_trend", "low_conf")),
+    "widen_burst": KnobSpec("int", 1, 8, "up", "branches opened per widening", read_by=("flat_trend", "low_conf", "doubt")),
     "trend_thresh": KnobSpec("float", -0.1, 0.2, "free", "widen only while confidence rises slower than this",
                              read_by=("flat_trend",)),
     "min_complete": KnobSpec("int", 1, 12, "up", "completed answers needed to stop", log_scale=True),
@@ -239,6 +241,15 @@ SLOTS: MappingProxyType[str, MappingProxyType[str, tuple[str, tuple[str, ...]]]]
         wanted = step >= max(1, self.s.warm_up // 2) and ema < self.s.conf_thresh
         return self.s.widen_burst if live and wanted else 0
 ''', ()),
+        "doubt": ('''
+    def widen_count(self, step: int, ema: float, delta: float, live: int) -> int:
+        """``widen_burst`` more once some answer is in but confidence is still low; none before the first.
+
+        Opening many branches before anything has finished pays for width that easy questions never need.
+        """
+        wanted = 0.0 < ema < self.s.conf_thresh and step >= max(1, self.s.warm_up // 2)
+        return self.s.widen_burst if live and wanted else 0
+''', ()),
         "refill": ('''
     def widen_count(self, step: int, ema: float, delta: float, live: int) -> int:
         """Keep ``n_init`` branches running: a finished or pruned one is replaced by a fresh one.
@@ -297,7 +308,7 @@ CMC_GENOME = Genome(
     mechanisms=(("tally", "completed"), ("depth", "most_invested"), ("prune", "patience"), ("stop", "ema"),
                 ("widen", "flat_trend"), ("answer", "completed")),
     knobs=(("n_init", 2, 8), ("max_branches", 4, 64), ("warm_up", 2, 10), ("patience", 3, 12), ("min_kept", 2, 2),
-           ("length_ratio", 2.0, 2.0), ("t_ema", 2, 8), ("alpha", 0.7, 0.3), ("conf_thresh", 0.85, 0.97), ("delta_slack", 0.04, 0.01),
+           ("prune_conf", 0.0, 0.0), ("length_ratio", 2.0, 2.0), ("t_ema", 2, 8), ("alpha", 0.7, 0.3), ("conf_thresh", 0.85, 0.97), ("delta_slack", 0.04, 0.01),
            ("burst", 1, 3), ("widen_burst", 1, 4), ("trend_thresh", 0.04, 0.01), ("min_complete", 2, 5),
            ("probe_weight", 0.3, 0.3), ("stable_steps", 0, 0), ("focus", 64, 64)),
 )
@@ -309,10 +320,11 @@ CMC_GENOME = Genome(
 RACE_GENOME = Genome(
     mechanisms=(("tally", "completed"), ("depth", "uniform"), ("prune", "patience+overlong"), ("stop", "raw"),
                 ("widen", "refill"), ("answer", "completed")),
-    knobs=(("n_init", 2, 8), ("max_branches", 8, 64), ("warm_up", 0, 0), ("patience", 6, 20), ("min_kept", 2, 2),
-           ("length_ratio", 1.3, 2.0), ("t_ema", 2, 8), ("alpha", 0.7, 0.3), ("conf_thresh", 0.8, 0.95),
-           ("delta_slack", 0.04, 0.01), ("burst", 1, 1), ("widen_burst", 1, 4), ("trend_thresh", 0.04, 0.01),
-           ("min_complete", 2, 4), ("probe_weight", 0.3, 0.3), ("stable_steps", 0, 0), ("focus", 64, 64)),
+    knobs=(("n_init", 2, 12), ("max_branches", 8, 64), ("warm_up", 0, 0), ("patience", 10, 40), ("min_kept", 2, 2),
+           ("prune_conf", 0.0, 0.0), ("length_ratio", 1.3, 2.0), ("t_ema", 2, 8), ("alpha", 0.7, 0.3),
+           ("conf_thresh", 0.8, 0.99), ("delta_slack", 0.04, 0.01), ("burst", 1, 1), ("widen_burst", 1, 4),
+           ("trend_thresh", 0.04, 0.01), ("min_complete", 2, 8), ("probe_weight", 0.3, 0.3), ("stable_steps", 0, 0),
+           ("focus", 64, 64)),
 )
 
 # Knob lines a variant starts from when a genome switches to it: knobs that only that
@@ -404,7 +416,7 @@ class DiscoveredController(Controller):
             ema = (1 - s.alpha) * ema + s.alpha * conf
             history.append(ema)
             del history[: -s.t_ema]
-            if warm and winner is not None:
+            if warm and winner is not None and conf >= s.prune_conf:
                 self.prune(question, [b for b in branches if not (b.finished or b.abandoned)], winner, branches)
             live = [b for b in branches if not (b.finished or b.abandoned)]
             self.deepen(question, live, pool, winner, warm)

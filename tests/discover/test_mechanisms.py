@@ -1,0 +1,72 @@
+"""The template's width and pruning mechanisms do what their docstrings say, on hand-built questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from autotts.controllers.loading import load_controller_file
+from autotts.discover.proposers.template import CMC_GENOME, RACE_GENOME, Genome, render, switch_variant
+from autotts.replay.episode import Episode, TraceEvent, live_view
+from autotts.replay.matrix import QuestionTraces
+
+
+def _traces(*branches: tuple[int, str]) -> QuestionTraces:
+    """Branches of ``n`` probes answering "x" until their final answer, each ``n`` intervals long."""
+    return QuestionTraces(
+        probes=tuple(("x",) * n for n, _ in branches),
+        finals=tuple(final for _, final in branches),
+        tokens=tuple(500 * n for n, _ in branches),
+        probe_freq=500,
+    )
+
+
+def _with(genome: Genome, **lines: tuple[float, float]) -> Genome:
+    return Genome(genome.mechanisms, tuple((k, *map(float, lines[k])) if k in lines else (k, a, b)
+                                           for k, a, b in genome.knobs))
+
+
+def _run(genome: Genome, traces: QuestionTraces, tmp_path: Path) -> tuple[str | None, list[TraceEvent]]:
+    path = tmp_path / "candidate.py"
+    path.write_text(render(genome, "test"))
+    controller = load_controller_file(path, {"beta": 0.0})
+    episode = Episode(traces, tuple(range(len(traces.finals))), record=True)
+    with live_view(episode) as view:
+        answer = controller.solve(view)
+    assert episode.events is not None
+    return answer, episode.events
+
+
+def test_overlong_pruning_drops_branches_far_longer_than_the_shortest_finished(tmp_path: Path) -> None:
+    genome = _with(RACE_GENOME, n_init=(2, 2), max_branches=(2, 2), patience=(30, 30), length_ratio=(1.5, 1.5),
+                   min_complete=(1, 1), conf_thresh=(0.999, 0.999))
+    answer, events = _run(genome, _traces((4, "7"), (20, "9")), tmp_path)
+    pruned = [e for e in events if e.action == "prune"]
+    assert [e.branch for e in pruned] == [1]
+    assert pruned[0].depth == 8  # 4 probes and the end make 5 reads; 8 is the first depth beyond 1.5 x 5
+    assert answer == "7"
+
+
+def test_refill_replaces_a_finished_branch_at_once(tmp_path: Path) -> None:
+    genome = _with(RACE_GENOME, n_init=(2, 2), max_branches=(3, 3), length_ratio=(4, 4), conf_thresh=(0.999, 0.999))
+    _answer, events = _run(genome, _traces((3, "7"), (10, "9"), (10, "9"), (10, "9")), tmp_path)
+    first_finish = next(i for i, e in enumerate(events) if e.finished)
+    opened_after = [e.branch for e in events[first_finish:] if e.action == "branch"]
+    assert opened_after == [2]  # one replacement, and never beyond max_branches
+
+
+def test_doubt_widening_opens_nothing_before_the_first_answer_is_in(tmp_path: Path) -> None:
+    genome = switch_variant(CMC_GENOME, "widen", "doubt")
+    _answer, events = _run(genome, _traces((12, "9"), (20, "8"), *[(12, "9")] * 4), tmp_path)
+    first_finish = next(i for i, e in enumerate(events) if e.finished)
+    assert len([e for e in events[:first_finish] if e.action == "branch"]) == 2  # n_init at beta 0
+    assert [e for e in events[first_finish:] if e.action == "branch"]  # one answer in, confidence low: widen
+
+
+def test_pruning_waits_for_the_leader_confidence_it_is_given(tmp_path: Path) -> None:
+    traces = _traces((3, "7"), (30, "9"), (30, "8"))
+    eager = _with(CMC_GENOME, n_init=(3, 3), max_branches=(3, 3), min_kept=(1, 1), prune_conf=(0, 0))
+    _answer, events = _run(eager, traces, tmp_path)
+    assert any(e.action == "prune" for e in events)
+    patient = _with(eager, prune_conf=(0.9, 0.9))  # one answer in gives a confidence of 0.75
+    _answer, events = _run(patient, traces, tmp_path)
+    assert not any(e.action == "prune" for e in events)
