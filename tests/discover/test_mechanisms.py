@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from autotts.controllers.loading import load_controller_file
 from autotts.discover.proposers.template import CMC_GENOME, RACE_GENOME, Genome, render, switch_variant
 from autotts.replay.episode import Episode, TraceEvent, live_view
@@ -37,8 +39,8 @@ def _run(genome: Genome, traces: QuestionTraces, tmp_path: Path) -> tuple[str | 
 
 
 def test_overlong_pruning_drops_branches_far_longer_than_the_shortest_finished(tmp_path: Path) -> None:
-    genome = _with(RACE_GENOME, n_init=(2, 2), max_branches=(2, 2), patience=(30, 30), length_ratio=(1.5, 1.5),
-                   min_complete=(1, 1), conf_thresh=(0.999, 0.999))
+    genome = _with(switch_variant(RACE_GENOME, "prune", "overlong"), n_init=(2, 2), max_branches=(2, 2),
+                   length_ratio=(1.5, 1.5), min_complete=(1, 1), conf_thresh=(0.999, 0.999))
     answer, events = _run(genome, _traces((4, "7"), (20, "9")), tmp_path)
     pruned = [e for e in events if e.action == "prune"]
     assert [e.branch for e in pruned] == [1]
@@ -46,8 +48,9 @@ def test_overlong_pruning_drops_branches_far_longer_than_the_shortest_finished(t
     assert answer == "7"
 
 
-def test_refill_replaces_a_finished_branch_at_once(tmp_path: Path) -> None:
-    genome = _with(RACE_GENOME, n_init=(2, 2), max_branches=(3, 3), length_ratio=(4, 4), conf_thresh=(0.999, 0.999))
+@pytest.mark.parametrize("widen", ["refill", "refill+trend"])
+def test_refill_replaces_a_finished_branch_at_once(tmp_path: Path, widen: str) -> None:
+    genome = _with(switch_variant(RACE_GENOME, "widen", widen), n_init=(2, 2), max_branches=(3, 3), length_ratio=(4, 4), conf_thresh=(0.999, 0.999))
     _answer, events = _run(genome, _traces((3, "7"), (10, "9"), (10, "9"), (10, "9")), tmp_path)
     first_finish = next(i for i, e in enumerate(events) if e.finished)
     opened_after = [e.branch for e in events[first_finish:] if e.action == "branch"]
@@ -70,3 +73,12 @@ def test_pruning_waits_for_the_leader_confidence_it_is_given(tmp_path: Path) -> 
     patient = _with(eager, prune_conf=(0.9, 0.9))  # one answer in gives a confidence of 0.75
     _answer, events = _run(patient, traces, tmp_path)
     assert not any(e.action == "prune" for e in events)
+
+
+def test_refill_and_trend_adds_cmc_width_once_its_trend_threshold_is_positive(tmp_path: Path) -> None:
+    traces = _traces(*[(12, "9")] * 12)
+    race = _with(RACE_GENOME, n_init=(2, 2), max_branches=(12, 12), widen_burst=(2, 2))
+    for trend, opened in ((-0.1, 2), (0.05, 12)):  # flat confidence before any answer: widen iff 0 <= trend
+        _answer, events = _run(_with(race, trend_thresh=(trend, trend)), traces, tmp_path)
+        first_finish = next(i for i, e in enumerate(events) if e.finished)
+        assert len([e for e in events[:first_finish] if e.action == "branch"]) == opened

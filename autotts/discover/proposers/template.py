@@ -47,7 +47,7 @@ KNOBS: MappingProxyType[str, KnobSpec] = MappingProxyType({
     "n_init": KnobSpec("int", 1, 16, "up", "branches opened before the first step", log_scale=True),
     "max_branches": KnobSpec("int", 2, 64, "up", "never open more branches than this", log_scale=True),
     "warm_up": KnobSpec("int", 0, 20, "up", "steps before pruning, bursts and stopping are allowed", log_scale=True),
-    "patience": KnobSpec("int", 1, 30, "up", "steps a branch may disagree with the leader before it is pruned",
+    "patience": KnobSpec("int", 1, 40, "free", "steps a branch may disagree with the leader before it is pruned",
                          log_scale=True, read_by=("patience", "patience+overlong")),
     "min_kept": KnobSpec("int", 1, 8, "up", "live branches that pruning for disagreement always keeps",
                          read_by=("patience", "patience+overlong")),
@@ -63,9 +63,9 @@ KNOBS: MappingProxyType[str, KnobSpec] = MappingProxyType({
                             read_by=("ema", "ema_stable")),
     "burst": KnobSpec("int", 1, 6, "free", "intervals per step for a branch that agrees with the leader",
                       read_by=("most_invested", "focus", "aligned_focus")),
-    "widen_burst": KnobSpec("int", 1, 8, "up", "branches opened per widening", read_by=("flat_trend", "low_conf", "doubt")),
+    "widen_burst": KnobSpec("int", 1, 8, "up", "branches opened per widening", read_by=("flat_trend", "low_conf", "doubt", "refill+trend")),
     "trend_thresh": KnobSpec("float", -0.1, 0.2, "free", "widen only while confidence rises slower than this",
-                             read_by=("flat_trend",)),
+                             read_by=("flat_trend", "refill+trend")),
     "min_complete": KnobSpec("int", 1, 12, "up", "completed answers needed to stop", log_scale=True),
     "probe_weight": KnobSpec("float", 0.0, 1.0, "free", "vote weight of a live branch's latest probe",
                              read_by=("completed+probes", "completed+settled")),
@@ -250,6 +250,15 @@ SLOTS: MappingProxyType[str, MappingProxyType[str, tuple[str, tuple[str, ...]]]]
         wanted = 0.0 < ema < self.s.conf_thresh and step >= max(1, self.s.warm_up // 2)
         return self.s.widen_burst if live and wanted else 0
 ''', ()),
+        "refill+trend": ('''
+    def widen_count(self, step: int, ema: float, delta: float, live: int) -> int:
+        """Keep ``n_init`` branches running, and open ``widen_burst`` more while confidence is low and flat.
+
+        With a negative ``trend_thresh`` only the refill acts; raised, it adds CMC's early width.
+        """
+        wanted = delta <= self.s.trend_thresh and step >= max(1, self.s.warm_up // 2) and ema < self.s.conf_thresh
+        return max(self.s.n_init - live, self.s.widen_burst if live and wanted else 0)
+''', ()),
         "refill": ('''
     def widen_count(self, step: int, ema: float, delta: float, live: int) -> int:
         """Keep ``n_init`` branches running: a finished or pruned one is replaced by a fresh one.
@@ -313,17 +322,20 @@ CMC_GENOME = Genome(
            ("probe_weight", 0.3, 0.3), ("stable_steps", 0, 0), ("focus", 64, 64)),
 )
 
-# A second, different starting design: keep n_init traces generating side by side, replacing each
-# one that finishes or runs far longer than the shortest finished trace, and stop once the finished
-# answers agree with Beta confidence conf_thresh. Branches started together finish in order of
-# length, and short reasoning traces are the more often right, so the pool is biased toward them.
+# A second, different starting design, found by hand on the AIME24 search stores: keep n_init traces
+# generating side by side, replacing each one that finishes, prune a branch only after it disagreed
+# with the leader for a long time, and stop once the finished answers agree with Beta confidence
+# conf_thresh. Branches started together finish in order of length, and short reasoning traces are
+# the more often right, so the pool is biased toward them. trend_thresh turns positive near beta
+# 0.7: from there on it also widens early the way CMC does, racing many traces for the shortest
+# ones, and prunes dissenters sooner (patience falls with beta).
 RACE_GENOME = Genome(
-    mechanisms=(("tally", "completed"), ("depth", "uniform"), ("prune", "patience+overlong"), ("stop", "raw"),
-                ("widen", "refill"), ("answer", "completed")),
-    knobs=(("n_init", 2, 12), ("max_branches", 8, 64), ("warm_up", 0, 0), ("patience", 10, 40), ("min_kept", 2, 2),
+    mechanisms=(("tally", "completed"), ("depth", "uniform"), ("prune", "patience"), ("stop", "raw"),
+                ("widen", "refill+trend"), ("answer", "completed")),
+    knobs=(("n_init", 2, 12), ("max_branches", 8, 64), ("warm_up", 0, 0), ("patience", 40, 10), ("min_kept", 2, 2),
            ("prune_conf", 0.0, 0.0), ("length_ratio", 1.3, 2.0), ("t_ema", 2, 8), ("alpha", 0.7, 0.3),
            ("conf_thresh", 0.8, 0.99), ("delta_slack", 0.04, 0.01), ("burst", 1, 1), ("widen_burst", 1, 4),
-           ("trend_thresh", 0.04, 0.01), ("min_complete", 2, 8), ("probe_weight", 0.3, 0.3), ("stable_steps", 0, 0),
+           ("trend_thresh", -0.1, 0.04), ("min_complete", 2, 8), ("probe_weight", 0.3, 0.3), ("stable_steps", 0, 0),
            ("focus", 64, 64)),
 )
 
@@ -335,6 +347,7 @@ VARIANT_DEFAULTS: MappingProxyType[str, dict[str, tuple[float, float]]] = Mappin
     "focus": {"focus": (2, 8)},
     "aligned_focus": {"focus": (2, 8)},
     "overlong": {"length_ratio": (1.5, 2.5)},
+    "refill+trend": {"trend_thresh": (-0.1, 0.04)},
     "patience+overlong": {"length_ratio": (1.5, 2.5)},
     "ema_stable": {"stable_steps": (1, 4)},
     "raw": {"stable_steps": (1, 4)},
