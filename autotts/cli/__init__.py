@@ -24,13 +24,15 @@ from autotts.cli import (
 )
 from autotts.errors import AutoTTSError
 
-__all__ = ["main", "COMMANDS"]
+__all__ = ["COMMANDS", "main"]
 
 COMMANDS = [ingest_cmd, eval_cmd, sql_cmd, paper_cmd, bench_cmd, rollout_cmd, export_cmd, discover_cmd, serve_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="autotts", description="Discover and evaluate test-time-scaling controllers by replay.")
+    parser = argparse.ArgumentParser(
+        prog="autotts", description="Discover and evaluate test-time-scaling controllers by replay."
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(subparsers)

@@ -50,7 +50,8 @@ def test_overlong_pruning_drops_branches_far_longer_than_the_shortest_finished(t
 
 @pytest.mark.parametrize("widen", ["refill", "refill+trend"])
 def test_refill_replaces_a_finished_branch_at_once(tmp_path: Path, widen: str) -> None:
-    genome = _with(switch_variant(RACE_GENOME, "widen", widen), n_init=(2, 2), max_branches=(3, 3), length_ratio=(4, 4), conf_thresh=(0.999, 0.999))
+    genome = _with(switch_variant(RACE_GENOME, "widen", widen), n_init=(2, 2), max_branches=(3, 3),
+                   length_ratio=(4, 4), conf_thresh=(0.999, 0.999))
     _answer, events = _run(genome, _traces((3, "7"), (10, "9"), (10, "9"), (10, "9")), tmp_path)
     first_finish = next(i for i, e in enumerate(events) if e.finished)
     opened_after = [e.branch for e in events[first_finish:] if e.action == "branch"]

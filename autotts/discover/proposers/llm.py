@@ -8,11 +8,16 @@ which the loop records as a failed candidate like any other.
 
 from __future__ import annotations
 
+import importlib
+import os
 import re
 from abc import abstractmethod
+from types import ModuleType
+from typing import Any, ClassVar
 
 from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer, Usage
 from autotts.discover.proposers.cache import Completion, ResponseCache
+from autotts.errors import DiscoveryError
 
 __all__ = ["LLMProposer", "extract_code"]
 
@@ -26,15 +31,50 @@ def extract_code(text: str) -> str | None:
 
 
 class LLMProposer(Proposer):
-    """A proposer that asks a chat model; subclasses only implement :meth:`complete`."""
+    """A proposer that asks a chat model through its vendor's SDK.
 
-    def __init__(self, model: str, price_in: float = 0.0, price_out: float = 0.0, max_tokens: int = 8000,
+    Subclasses name the SDK package and the environment variables that fill in
+    what params leave out, build the client in :meth:`connect` and send one
+    prompt in :meth:`complete`. The client is made on first use, so building a
+    proposer (for a run that replays cached replies) needs neither the SDK nor
+    a key.
+    """
+
+    package: ClassVar[str] = ""  # the SDK module, an optional dependency
+    model_env: ClassVar[str] = ""  # names the model when params do not
+    key_env: ClassVar[str] = ""  # default variable holding the API key
+    base_url_env: ClassVar[str | None] = None  # names the endpoint when params do not (None: SDK default)
+
+    def __init__(self, model: str | None = None, base_url: str | None = None, api_key_env: str | None = None,
+                 client: Any = None, price_in: float = 0.0, price_out: float = 0.0, max_tokens: int = 8000,
                  temperature: float = 0.7) -> None:
-        self.model = model
+        self.model = model or os.environ.get(self.model_env, "")
+        if not self.model:
+            raise DiscoveryError(f"proposer {self.name!r}: no model (give proposer param model= or set "
+                                 f"{self.model_env})")
+        self.base_url = base_url or (os.environ.get(self.base_url_env) if self.base_url_env else None)
+        self.api_key_env = api_key_env or self.key_env
         self.price_in = float(price_in)  # money per million prompt tokens
         self.price_out = float(price_out)  # money per million completion tokens
         self.max_tokens = int(max_tokens)
         self.temperature = float(temperature)
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        """The SDK client, made on first use."""
+        if self._client is None:
+            try:
+                sdk = importlib.import_module(self.package)
+            except ImportError as exc:
+                raise DiscoveryError(f"proposer {self.name!r} needs the {self.package} package: "
+                                     "pip install 'autotts[llm]'") from exc
+            self._client = self.connect(sdk, os.environ.get(self.api_key_env, ""))
+        return self._client
+
+    @abstractmethod
+    def connect(self, sdk: ModuleType, api_key: str) -> Any:
+        """A client of ``sdk`` for ``self.base_url`` with ``api_key``."""
 
     @abstractmethod
     def complete(self, prompt: str) -> Completion:

@@ -6,36 +6,27 @@ Base URL, model and key come from params, else from ``OPENAI_BASE_URL``,
 
 from __future__ import annotations
 
-import os
+from types import ModuleType
 from typing import Any
 
 from autotts.discover.proposers.base import register_proposer
 from autotts.discover.proposers.cache import Completion
 from autotts.discover.proposers.llm import LLMProposer
-from autotts.errors import DiscoveryError
 
 __all__ = ["OpenAIProposer"]
 
 
 @register_proposer("openai")
 class OpenAIProposer(LLMProposer):
-    def __init__(self, model: str | None = None, base_url: str | None = None, api_key_env: str = "OPENAI_API_KEY",
-                 client: Any = None, **pricing: Any) -> None:
-        model = model or os.environ.get("OPENAI_MODEL")
-        if not model:
-            raise DiscoveryError("proposer 'openai': no model (give proposer param model= or set OPENAI_MODEL)")
-        super().__init__(model, **pricing)
-        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL")
-        self.api_key_env = api_key_env
-        self.client = client
+    package = "openai"
+    model_env = "OPENAI_MODEL"
+    key_env = "OPENAI_API_KEY"
+    base_url_env = "OPENAI_BASE_URL"
+
+    def connect(self, sdk: ModuleType, api_key: str) -> Any:
+        return sdk.OpenAI(base_url=self.base_url, api_key=api_key)
 
     def complete(self, prompt: str) -> Completion:
-        if self.client is None:
-            try:
-                import openai
-            except ImportError as exc:
-                raise DiscoveryError("proposer 'openai' needs the openai package: pip install 'autotts[llm]'") from exc
-            self.client = openai.OpenAI(base_url=self.base_url, api_key=os.environ.get(self.api_key_env, ""))
         reply = self.client.chat.completions.create(
             model=self.model, messages=[{"role": "user", "content": prompt}], max_tokens=self.max_tokens,
             temperature=self.temperature,

@@ -5,8 +5,9 @@ stop, widen, answer) and gives every numeric knob its value at beta = 0 and
 at beta = 1; the knob is the straight line between them, rounded and clamped,
 so it is monotone in beta. :func:`render` turns a genome into a self-contained
 controller file holding only the chosen variants, with the genome itself as a
-literal so it can be read back (:func:`parse_genome`). The default genome is
-CMC (CONTROLLERS.md) exactly, which gives the search a known starting point.
+literal so it can be read back (:func:`parse_genome`). ``CMC_GENOME`` is CMC
+(CONTROLLERS.md) exactly and ``RACE_GENOME`` a length race; the search starts
+from both.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ KNOBS: MappingProxyType[str, KnobSpec] = MappingProxyType({
                             read_by=("ema", "ema_stable")),
     "burst": KnobSpec("int", 1, 6, "free", "intervals per step for a branch that agrees with the leader",
                       read_by=("most_invested", "focus", "aligned_focus")),
-    "widen_burst": KnobSpec("int", 1, 8, "up", "branches opened per widening", read_by=("flat_trend", "low_conf", "doubt", "refill+trend")),
+    "widen_burst": KnobSpec("int", 1, 8, "up", "branches opened per widening",
+                            read_by=("flat_trend", "low_conf", "doubt", "refill+trend")),
     "trend_thresh": KnobSpec("float", -0.1, 0.2, "free", "widen only while confidence rises slower than this",
                              read_by=("flat_trend", "refill+trend")),
     "min_complete": KnobSpec("int", 1, 12, "up", "completed answers needed to stop", log_scale=True),
@@ -92,6 +94,12 @@ def advance(question: QuestionView, b: Branch, pool: list[str], times: int) -> N
             b.finished = True
             pool.append(obs.answer)
             return
+''',
+    "trend": '''
+def trend_wants_width(s: Schedule, step: int, ema: float, delta: float) -> bool:
+    """CMC's widening test: confidence below the bar and rising slower than ``trend_thresh``, after half the
+    warm-up."""
+    return delta <= s.trend_thresh and step >= max(1, s.warm_up // 2) and ema < s.conf_thresh
 ''',
     "dissent": '''
 def drop_dissenters(question: QuestionView, live: list[Branch], winner: str, patience: int, keep: int) -> None:
@@ -232,9 +240,8 @@ SLOTS: MappingProxyType[str, MappingProxyType[str, tuple[str, tuple[str, ...]]]]
         "flat_trend": ('''
     def widen_count(self, step: int, ema: float, delta: float, live: int) -> int:
         """``widen_burst`` more while confidence is low and not rising fast; none once nothing is live."""
-        wanted = delta <= self.s.trend_thresh and step >= max(1, self.s.warm_up // 2) and ema < self.s.conf_thresh
-        return self.s.widen_burst if live and wanted else 0
-''', ()),
+        return self.s.widen_burst if live and trend_wants_width(self.s, step, ema, delta) else 0
+''', ("trend",)),
         "low_conf": ('''
     def widen_count(self, step: int, ema: float, delta: float, live: int) -> int:
         """``widen_burst`` more whenever confidence is low, after half the warm-up; none once nothing is live."""
@@ -256,9 +263,9 @@ SLOTS: MappingProxyType[str, MappingProxyType[str, tuple[str, tuple[str, ...]]]]
 
         With a negative ``trend_thresh`` only the refill acts; raised, it adds CMC's early width.
         """
-        wanted = delta <= self.s.trend_thresh and step >= max(1, self.s.warm_up // 2) and ema < self.s.conf_thresh
-        return max(self.s.n_init - live, self.s.widen_burst if live and wanted else 0)
-''', ()),
+        wanted = live and trend_wants_width(self.s, step, ema, delta)
+        return max(self.s.n_init - live, self.s.widen_burst if wanted else 0)
+''', ("trend",)),
         "refill": ('''
     def widen_count(self, step: int, ema: float, delta: float, live: int) -> int:
         """Keep ``n_init`` branches running: a finished or pruned one is replaced by a fresh one.
@@ -317,7 +324,8 @@ CMC_GENOME = Genome(
     mechanisms=(("tally", "completed"), ("depth", "most_invested"), ("prune", "patience"), ("stop", "ema"),
                 ("widen", "flat_trend"), ("answer", "completed")),
     knobs=(("n_init", 2, 8), ("max_branches", 4, 64), ("warm_up", 2, 10), ("patience", 3, 12), ("min_kept", 2, 2),
-           ("prune_conf", 0.0, 0.0), ("length_ratio", 2.0, 2.0), ("t_ema", 2, 8), ("alpha", 0.7, 0.3), ("conf_thresh", 0.85, 0.97), ("delta_slack", 0.04, 0.01),
+           ("prune_conf", 0.0, 0.0), ("length_ratio", 2.0, 2.0), ("t_ema", 2, 8), ("alpha", 0.7, 0.3),
+           ("conf_thresh", 0.85, 0.97), ("delta_slack", 0.04, 0.01),
            ("burst", 1, 3), ("widen_burst", 1, 4), ("trend_thresh", 0.04, 0.01), ("min_complete", 2, 5),
            ("probe_weight", 0.3, 0.3), ("stable_steps", 0, 0), ("focus", 64, 64)),
 )
