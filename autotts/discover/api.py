@@ -32,7 +32,7 @@ from autotts.evaluate.seeds import DEFAULT_SEEDS
 __all__ = ["DEFAULT_BETAS", "DiscoveryResult", "discover"]
 
 DEFAULT_BETAS = (0.0, 0.25, 0.5, 0.75, 1.0)
-BRIEF = Path(__file__).parent / "prompts" / "brief_v1.md"
+BRIEF = Path(__file__).parent / "prompts" / "brief_v2.md"
 
 
 @dataclass(frozen=True)

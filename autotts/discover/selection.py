@@ -1,7 +1,8 @@
 """Named objectives over a candidate's scaling curves, the beta check, and how sure a pick is.
 
 Objectives score the per-model curves (accuracy and average tokens at each
-beta of the sweep); a score is the mean over models. Because every candidate
+beta of the sweep): ``accuracy`` and ``penalized`` per model, then the mean;
+``frontier`` the mean curve over models, as one beta serves them all. Because every candidate
 is replayed on the same seeds and questions, two candidates can be compared
 by a paired bootstrap over questions: resample question indices once per
 draw, recompute both curves from their per-question figures, and count how
@@ -74,15 +75,20 @@ class Penalized(Objective):
 
 
 class Frontier(Objective):
-    """Area under attainable accuracy vs. log tokens between ``low`` and ``high``, normalised to a mean.
+    """Area under attainable accuracy vs. log tokens between ``low`` and ``high`` of the search set's mean curve.
 
-    Attainable accuracy at budget t is the best accuracy of any beta costing
-    at most t (0 below the cheapest), so a curve earns credit both for cheap
-    low-beta points and for a high top end. The default window runs from a
-    fifth of SC@64's cost on AIME-length traces (~200k tokens) to SC@64's cost
-    (~1M): the regime where adaptive controllers compete with SC@64. Points
-    cheaper than ``low`` count as costing ``low``; with a lower ``low``, the
-    log scale lets savings on already-cheap points outweigh the top end.
+    The curve is the one a user of the controller gets: at each beta, the
+    accuracy and average tokens averaged over the search models. One beta
+    serves every model, so a controller whose small models peak at one beta
+    and large ones at another is scored on what a single beta delivers, not on
+    a per-model best that no setting reaches. Attainable accuracy at budget t
+    is the best accuracy of any beta costing at most t (0 below the cheapest),
+    so a curve earns credit both for cheap low-beta points and for a high top
+    end. The default window runs from a fifth of SC@64's cost on AIME-length
+    traces (~200k tokens) to SC@64's cost (~1M): the regime where adaptive
+    controllers compete with SC@64. Points cheaper than ``low`` count as
+    costing ``low``; with a lower ``low``, the log scale lets savings on
+    already-cheap points outweigh the top end.
     """
 
     name = "frontier"
@@ -93,7 +99,7 @@ class Frontier(Objective):
         self.low, self.high = float(low), float(high)
 
     def score_curves(self, curves: Curves) -> float:
-        return float(np.mean([self._area(c) for c in curves.values()]))
+        return self._area(_mean_curve(curves))
 
     def _area(self, curve: Sequence[tuple[float, float, float]]) -> float:
         lo, hi = math.log(self.low), math.log(self.high)
@@ -104,6 +110,16 @@ class Frontier(Objective):
             end = steps[i + 1][0] if i + 1 < len(steps) else hi
             area += best * (end - x)
         return area / (hi - lo)
+
+
+def _mean_curve(curves: Curves) -> list[tuple[float, float, float]]:
+    """``(beta, accuracy, tokens)`` averaged over models at each beta every model was run at."""
+    by_beta: dict[float, list[tuple[float, float]]] = {}
+    for curve in curves.values():
+        for beta, accuracy, tokens in curve:
+            by_beta.setdefault(beta, []).append((accuracy, tokens))
+    return [(beta, float(np.mean([a for a, _ in pairs])), float(np.mean([t for _, t in pairs])))
+            for beta, pairs in sorted(by_beta.items()) if len(pairs) == len(curves)]
 
 
 _OBJECTIVES: dict[str, Callable[..., Objective]] = {

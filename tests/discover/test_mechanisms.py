@@ -83,3 +83,21 @@ def test_refill_and_trend_adds_cmc_width_once_its_trend_threshold_is_positive(tm
         _answer, events = _run(_with(race, trend_thresh=(trend, trend)), traces, tmp_path)
         first_finish = next(i for i, e in enumerate(events) if e.finished)
         assert len([e for e in events[:first_finish] if e.action == "branch"]) == opened
+
+
+def test_length_weighted_votes_let_short_traces_outvote_a_long_majority(tmp_path: Path) -> None:
+    traces = _traces((4, "7"), (20, "9"), (20, "9"))
+    race = _with(RACE_GENOME, n_init=(3, 3), max_branches=(3, 3), conf_thresh=(0.999, 0.999), patience=(40, 40))
+    plain, _events = _run(race, traces, tmp_path)
+    assert plain == "9"
+    short = switch_variant(switch_variant(race, "tally", "completed+short"), "answer", "tally")
+    weighted, _events = _run(_with(short, length_power=(2, 2)), traces, tmp_path)
+    assert weighted == "7"  # 1 against 2 x (5/21)^2
+
+
+def test_max_complete_stops_once_that_many_answers_are_in_sure_or_not(tmp_path: Path) -> None:
+    traces = _traces((3, "7"), (3, "8"), (3, "9"), (20, "7"))
+    race = _with(RACE_GENOME, n_init=(4, 4), max_branches=(4, 4), conf_thresh=(0.999, 0.999), patience=(40, 40))
+    for cap, finished in ((3, 3), (64, 4)):
+        _answer, events = _run(_with(race, max_complete=(cap, cap)), traces, tmp_path)
+        assert sum(e.finished for e in events) == finished

@@ -46,6 +46,13 @@ def test_frontier_is_the_mean_attainable_accuracy_over_log_tokens() -> None:
     assert math.isclose(build_objective("accuracy").score(cheaper), 80.0)
 
 
+def test_frontier_scores_what_one_beta_gives_every_model_not_each_model_s_best() -> None:
+    # the small model peaks at beta 0 and the large one at beta 1: no single beta gets both peaks
+    split = _points("small", [(0.0, 50.0, 1e4), (1.0, 30.0, 1e5)]) + _points("large", [(0.0, 30.0, 1e4),
+                                                                                      (1.0, 50.0, 1e5)])
+    assert Frontier(low=1e4, high=1e6).score(split) == pytest.approx(40.0)
+
+
 def test_the_beta_check_allows_small_noise_and_reports_the_curve() -> None:
     flat = _points("m", [(0.0, 50.0, 1000.0), (0.5, 55.0, 990.0), (1.0, 60.0, 2000.0)])
     assert monotone_violation(flat, tolerance=0.02) is None

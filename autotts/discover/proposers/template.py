@@ -69,10 +69,13 @@ KNOBS: MappingProxyType[str, KnobSpec] = MappingProxyType({
     "trend_thresh": KnobSpec("float", -0.1, 0.2, "free", "widen only while confidence rises slower than this",
                              read_by=("flat_trend", "refill+trend")),
     "min_complete": KnobSpec("int", 1, 12, "up", "completed answers needed to stop", log_scale=True),
+    "max_complete": KnobSpec("int", 2, 64, "up", "completed answers after which it stops, sure or not", log_scale=True),
     "probe_weight": KnobSpec("float", 0.0, 1.0, "free", "vote weight of a live branch's latest probe",
                              read_by=("completed+probes", "completed+settled")),
     "stable_steps": KnobSpec("int", 0, 20, "up", "steps the leader must stay unchanged to stop",
                              read_by=("ema_stable", "raw")),
+    "length_power": KnobSpec("float", 0.0, 4.0, "free", "how much more a short finished trace's answer weighs",
+                             read_by=("completed+short",)),
     "focus": KnobSpec("int", 1, 64, "up", "most live branches deepened per step", log_scale=True,
                       read_by=("focus", "aligned_focus")),
 })
@@ -140,6 +143,20 @@ def weighted_stats(pool: list[str], voters: list[Branch], weight: float) -> tupl
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     return ranked[0][0], beta_conf(round(ranked[0][1]), round(second))
 ''',
+    "short": '''
+def length_weighted_stats(branches: list[Branch], power: float) -> tuple[str | None, float]:
+    """Leader and Beta confidence of finished answers, each weighing (shortest length / its length) ** power."""
+    done = [b for b in branches if b.finished]
+    if not done:
+        return None, 0.0
+    shortest = min(b.probes for b in done)
+    counts: dict[str, float] = {}
+    for b in done:
+        counts[b.latest] = counts.get(b.latest, 0.0) + (shortest / b.probes) ** power
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    return ranked[0][0], beta_conf(round(ranked[0][1]), round(second))
+''',
 }
 
 # slot -> variant -> (method source, helpers it needs)
@@ -166,6 +183,15 @@ SLOTS: MappingProxyType[str, MappingProxyType[str, tuple[str, tuple[str, ...]]]]
         ]
         return weighted_stats(pool, voters, self.s.probe_weight)
 ''', ("weighted",)),
+        "completed+short": ('''
+    def tally(self, pool: list[str], branches: list[Branch]) -> tuple[str | None, float]:
+        """Completed answers, the shorter a trace the more its answer weighs.
+
+        Among traces of one question the short ones are right more often: long ones are where a model loops
+        and second-guesses itself.
+        """
+        return length_weighted_stats(branches, self.s.length_power)
+''', ("short",)),
     }),
     "depth": MappingProxyType({
         "most_invested": ('''
@@ -327,7 +353,8 @@ CMC_GENOME = Genome(
            ("prune_conf", 0.0, 0.0), ("length_ratio", 2.0, 2.0), ("t_ema", 2, 8), ("alpha", 0.7, 0.3),
            ("conf_thresh", 0.85, 0.97), ("delta_slack", 0.04, 0.01),
            ("burst", 1, 3), ("widen_burst", 1, 4), ("trend_thresh", 0.04, 0.01), ("min_complete", 2, 5),
-           ("probe_weight", 0.3, 0.3), ("stable_steps", 0, 0), ("focus", 64, 64)),
+           ("max_complete", 64, 64), ("probe_weight", 0.3, 0.3), ("stable_steps", 0, 0), ("length_power", 1.0, 1.0),
+           ("focus", 64, 64)),
 )
 
 # A second, different starting design, found by hand on the AIME24 search stores: keep n_init traces
@@ -336,15 +363,17 @@ CMC_GENOME = Genome(
 # conf_thresh. Branches started together finish in order of length, and short reasoning traces are
 # the more often right, so the pool is biased toward them. trend_thresh turns positive near beta
 # 0.7: from there on it also widens early the way CMC does, racing many traces for the shortest
-# ones, and prunes dissenters sooner (patience falls with beta).
+# ones, and prunes dissenters sooner (patience falls with beta). Above beta ~0.85, prune_conf passes
+# 0.5 and pruning pauses while the two leading answers are tied: on questions a model finds hard the
+# finished answers split, and eager pruning would cut the traces still heading for the right one.
 RACE_GENOME = Genome(
     mechanisms=(("tally", "completed"), ("depth", "uniform"), ("prune", "patience"), ("stop", "raw"),
                 ("widen", "refill+trend"), ("answer", "completed")),
-    knobs=(("n_init", 2, 12), ("max_branches", 8, 64), ("warm_up", 0, 0), ("patience", 40, 10), ("min_kept", 2, 2),
-           ("prune_conf", 0.0, 0.0), ("length_ratio", 1.3, 2.0), ("t_ema", 2, 8), ("alpha", 0.7, 0.3),
+    knobs=(("n_init", 2, 12), ("max_branches", 24, 48), ("warm_up", 0, 0), ("patience", 40, 10), ("min_kept", 2, 2),
+           ("prune_conf", 0.0, 0.6), ("length_ratio", 1.3, 2.0), ("t_ema", 2, 8), ("alpha", 0.7, 0.3),
            ("conf_thresh", 0.8, 0.99), ("delta_slack", 0.04, 0.01), ("burst", 1, 1), ("widen_burst", 1, 4),
-           ("trend_thresh", -0.1, 0.04), ("min_complete", 2, 8), ("probe_weight", 0.3, 0.3), ("stable_steps", 0, 0),
-           ("focus", 64, 64)),
+           ("trend_thresh", -0.1, 0.04), ("min_complete", 2, 8), ("max_complete", 64, 64), ("probe_weight", 0.3, 0.3),
+           ("stable_steps", 0, 0), ("length_power", 1.0, 1.0), ("focus", 64, 64)),
 )
 
 # Knob lines a variant starts from when a genome switches to it: knobs that only that
@@ -352,6 +381,7 @@ RACE_GENOME = Genome(
 VARIANT_DEFAULTS: MappingProxyType[str, dict[str, tuple[float, float]]] = MappingProxyType({
     "completed+probes": {"probe_weight": (0.3, 0.3)},
     "completed+settled": {"probe_weight": (0.5, 0.5)},
+    "completed+short": {"length_power": (1.0, 1.0)},
     "focus": {"focus": (2, 8)},
     "aligned_focus": {"focus": (2, 8)},
     "overlong": {"length_ratio": (1.5, 2.5)},
@@ -447,7 +477,8 @@ class DiscoveredController(Controller):
             delta = history[-1] - history[0] if len(history) >= 2 else 0.0
             stable = stable + 1 if winner == previous else 0
             previous = winner
-            if warm and len(pool) >= s.min_complete and self.confident(ema, conf, delta, stable):
+            sure = warm and len(pool) >= s.min_complete and self.confident(ema, conf, delta, stable)
+            if sure or len(pool) >= s.max_complete:
                 return self.answer(pool, branches)
             live_count = sum(1 for b in branches if not (b.finished or b.abandoned))
             count = min(self.widen_count(step, ema, delta, live_count), s.max_branches - len(branches))
