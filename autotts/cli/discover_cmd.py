@@ -18,7 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_store_option(parser)
     parser.add_argument("--search-benchmark", required=True, help="the only benchmark the search may read")
     parser.add_argument("--model", action="append", default=[], help="search model (repeatable; default all)")
-    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--candidates", type=int, default=8, help="candidates per round")
     parser.add_argument("--proposer", default="evolve", choices=registered_proposers())
     parser.add_argument("--proposer-param", action="append", default=[], metavar="KEY=VALUE")

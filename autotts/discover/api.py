@@ -24,7 +24,7 @@ from autotts.discover.progress import Progress
 from autotts.discover.proposers import build_proposer
 from autotts.discover.report import sc_reference, summarize
 from autotts.discover.sandbox import SandboxLimits
-from autotts.discover.selection import CurvePoint, build_objective, compare
+from autotts.discover.selection import CurvePoint, build_objective, compare, rank_finalists
 from autotts.errors import DiscoveryError
 from autotts.evaluate.api import load_matrices
 from autotts.evaluate.seeds import DEFAULT_SEEDS
@@ -46,7 +46,7 @@ class DiscoveryResult:
 
 
 def discover(
-    store: str | Path, *, search_benchmark: str, models: Sequence[str] = (), rounds: int = 10, candidates: int = 8,
+    store: str | Path, *, search_benchmark: str, models: Sequence[str] = (), rounds: int = 8, candidates: int = 8,
     proposer: str = "evolve", betas: Sequence[float] = DEFAULT_BETAS, objective: str = "frontier", seed: int = 0,
     out: str | Path, max_cost: float | None = None, seeds: int = DEFAULT_SEEDS, search_seeds: int = 10,
     finalists: int = 4, jobs: int = 2, proposer_params: Mapping[str, Any] | None = None,
@@ -82,7 +82,7 @@ def discover(
     ranked = history.ranked()
     if not ranked:
         raise DiscoveryError(f"{out}: no candidate passed the checks in {len(history.records)} tries")
-    chosen_finalists = _distinct(ranked)[:finalists]
+    chosen_finalists = choose_finalists(_distinct(ranked), finalists)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         finals = dict(zip([r.candidate_id for r in chosen_finalists],
                           pool.map(lambda r: _final_points(r, evaluator, history, seeds), chosen_finalists),
@@ -90,7 +90,7 @@ def discover(
     full = {cid: points for cid, points in finals.items() if points}
     if not full:
         raise DiscoveryError(f"{out}: every finalist failed when re-evaluated on {seeds} seeds")
-    order = sorted(full, key=lambda cid: (-goal.score(full[cid]), cid))
+    order = rank_finalists(goal, full, seed=seed)
     best = history.records[order[0]]
     assert best.proposal.source is not None
     atomic_write(out / "best.py", best.proposal.source)
@@ -102,6 +102,19 @@ def discover(
     atomic_write(out / "summary.json", json.dumps(summary, indent=1))
     history.record_run(config, summary)
     return DiscoveryResult(out / "best.py", best.candidate_id, summary, summary["report"])
+
+
+def choose_finalists(ranked: list[CandidateRecord], count: int) -> list[CandidateRecord]:
+    """The ``count`` best by search score, one place kept for the best of the first round.
+
+    Later candidates are picked out of many on few seeds, so their search scores flatter them; replaying
+    the first round's best on every seed too shows whether the rounds after it really improved on it.
+    """
+    top = ranked[:count]
+    first = next((r for r in ranked if r.round == 0), None)
+    if count >= 2 and first is not None and first.candidate_id not in {r.candidate_id for r in top}:
+        top = [*top[: count - 1], first]
+    return top
 
 
 def _distinct(ranked: list[CandidateRecord]) -> list[CandidateRecord]:

@@ -70,6 +70,7 @@ def summarize(*, config: dict[str, Any], history: History, goal: Objective, full
             "runner_up": order[1], "difference": sure.difference, "interval_90": [sure.low, sure.high],
             "p_better": sure.p_better, "p_tie": sure.p_tie, "draws": sure.draws},
         "verdict": _verdict(sure),
+        "top_scorer": max(order, key=lambda cid: (goal.score(full[cid]), cid == best)),
         "rounds": rounds,
         "rejections": dict(Counter(r.failure.reason for r in records if r.failure)),
         "best_curve": [{"model": p.model, "beta": p.beta, "accuracy": p.accuracy, "avg_tokens": round(p.avg_tokens, 1)}
@@ -86,8 +87,11 @@ def _report(s: dict[str, Any]) -> str:
     lines = [f"discovery: best {s['best_candidate']} by {s['objective']} ({s['verdict']})"]
     if s["confidence"]:
         c = s["confidence"]
-        lines.append(f"  vs {c['runner_up']}: +{c['difference']:.3f} (90% interval {c['interval_90'][0]:+.3f} .. "
+        lines.append(f"  vs {c['runner_up']}: {c['difference']:+.3f} (90% interval {c['interval_90'][0]:+.3f} .. "
                      f"{c['interval_90'][1]:+.3f}, better in {c['p_better']:.0%} of {c['draws']} resamples)")
+    if s["top_scorer"] != s["best_candidate"]:
+        lines.append(f"  picked over the top scorer {s['top_scorer']}: level with it on these questions, "
+                     "its best accuracy costs fewer tokens")
     lines.append("round  candidates  rejected  best     score")
     lines += [f"{r['round']:5d}  {r['candidates']:10d}  {r['rejected']:8d}  {r['best'] or '-':7s}  "
               f"{r['score'] if r['score'] is not None else '-'}" for r in s["rounds"]]

@@ -23,7 +23,7 @@ import numpy as np
 from autotts.errors import ConfigError
 
 __all__ = ["Comparison", "CurvePoint", "Objective", "build_objective", "compare", "monotone_violation",
-           "registered_objectives"]
+           "rank_finalists", "registered_objectives"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +177,29 @@ def compare(objective: Objective, pick: Sequence[CurvePoint], rival: Sequence[Cu
     base = objective.score(pick) - objective.score(rival)
     return Comparison(base, float(np.percentile(diffs, 5)), float(np.percentile(diffs, 95)),
                       float(np.mean(diffs > _SAME)), float(np.mean(np.abs(diffs) <= _SAME)), draws)
+
+
+def rank_finalists(objective: Objective, finals: Mapping[str, Sequence[CurvePoint]], *,
+                   seed: int = 0) -> list[str]:
+    """Finalist ids, the pick first: the top scorer, or the finalist the bootstrap cannot tell from it whose
+    best accuracy costs the fewest tokens.
+
+    Scores this close are mostly which questions happened to fall which way; when the top scorer's 90%
+    interval against a rival includes zero, what the best accuracy costs is the better reason to choose:
+    it is the budget a user pays for the most the controller can give. The rest follow by score.
+    """
+    order = sorted(finals, key=lambda cid: (-objective.score(finals[cid]), cid))
+    top = order[0]
+    level = [cid for cid in order[1:] if compare(objective, finals[top], finals[cid], seed=seed).low <= _SAME]
+    pick = min([top, *level], key=lambda cid: (_cost_of_best(finals[cid]), cid))
+    return [pick, *(cid for cid in order if cid != pick)]
+
+
+def _cost_of_best(points: Sequence[CurvePoint]) -> float:
+    """Mean tokens of the cheapest beta reaching the top accuracy of the mean curve over models."""
+    curve = _mean_curve(_curves(points))
+    best = max(a for _, a, _ in curve)
+    return min(t for _, a, t in curve if a == best)
 
 
 def _curves(points: Sequence[CurvePoint]) -> dict[str, list[tuple[float, float, float]]]:

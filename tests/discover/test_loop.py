@@ -14,6 +14,8 @@ import duckdb
 import pytest
 
 from autotts.discover import discover
+from autotts.discover.api import choose_finalists
+from autotts.discover.history import CandidateRecord
 from autotts.discover.proposers import Proposal, ProposalContext, Proposer, register_proposer
 from autotts.discover.sandbox import SandboxLimits
 from autotts.errors import DiscoveryError
@@ -121,3 +123,14 @@ def test_a_run_killed_mid_round_resumes_without_recomputing(toy_store: Path, tmp
                          capture_output=True, text=True, timeout=120)
     assert ran.returncode == 0, ran.stderr
     assert len(ran.stdout.strip().splitlines()) == 4  # 2 models x 2 betas
+
+
+def test_the_first_round_s_best_keeps_a_place_among_the_finalists() -> None:
+    def record(cid: str, round_: int, score: float) -> CandidateRecord:
+        return CandidateRecord(cid, round_, 0, Proposal("...", "evolve"), cid, None, score=score)
+
+    ranked = [record("r03c00", 3, 65.0), record("r02c01", 2, 64.9), record("r04c02", 4, 64.8),
+              record("r00c01", 0, 64.7), record("r00c00", 0, 64.1)]
+    assert [r.candidate_id for r in choose_finalists(ranked, 3)] == ["r03c00", "r02c01", "r00c01"]
+    assert [r.candidate_id for r in choose_finalists(ranked[3:], 2)] == ["r00c01", "r00c00"]
+    assert [r.candidate_id for r in choose_finalists(ranked, 1)] == ["r03c00"]

@@ -12,7 +12,14 @@ from autotts.controllers import CMC
 from autotts.controllers.loading import load_controller_file
 from autotts.discover.history import CandidateRecord, Failure, TraceSummary, render_feedback
 from autotts.discover.proposers import Proposal
-from autotts.discover.selection import CurvePoint, Frontier, build_objective, compare, monotone_violation
+from autotts.discover.selection import (
+    CurvePoint,
+    Frontier,
+    build_objective,
+    compare,
+    monotone_violation,
+    rank_finalists,
+)
 from autotts.evaluate.api import load_matrices
 from autotts.evaluate.runner import run_episodes
 
@@ -74,6 +81,27 @@ def test_the_bootstrap_is_sure_of_a_clear_win_and_not_of_a_tie() -> None:
     assert compare(goal, strong, weak, draws=300).p_better == 1.0
     same = compare(goal, strong, strong, draws=300)
     assert same.p_better == 0.0 and same.difference == 0.0
+
+
+def test_finalists_level_with_the_top_scorer_go_to_the_cheapest_and_clear_wins_stand() -> None:
+    goal = Frontier(low=1e4, high=1e6)
+    rng = np.random.default_rng(1)
+    noise = rng.random(30) * 0.2
+
+    def finalist(top: float, shift: float, tokens: float) -> list[CurvePoint]:
+        correct = np.clip(noise + shift, 0, 1)
+        at_top = np.clip(correct + top / 100, 0, 1)
+        return [CurvePoint("m", 0.0, float(correct.mean() * 100), 2e4, tuple(correct), (2e4,) * 30),
+                CurvePoint("m", 1.0, float(at_top.mean() * 100), tokens, tuple(at_top), (tokens,) * 30)]
+
+    dear = finalist(1.0, 0.40, 3e5)
+    one_question_worse = [*dear[:1], CurvePoint("m", 1.0, dear[1].accuracy - 0.5, 2e5,
+                                                (*dear[1].q_correct[:-1], dear[1].q_correct[-1] - 0.15), (2e5,) * 30)]
+    far_worse = finalist(1.0, 0.10, 1e5)
+    assert goal.score(dear) > goal.score(one_question_worse) > goal.score(far_worse)
+    order = rank_finalists(goal, {"dear": dear, "level": one_question_worse, "poor": far_worse})
+    assert order == ["level", "dear", "poor"]  # a noise-level gap loses to 100k fewer tokens
+    assert rank_finalists(goal, {"dear": dear, "poor": far_worse}) == ["dear", "poor"]
 
 
 def test_feedback_shows_curves_failures_and_telling_episodes_within_budget() -> None:
