@@ -62,15 +62,16 @@ def summarize(*, config: dict[str, Any], history: History, goal: Objective, full
         rounds.append({"round": round_, "candidates": len(mine), "rejected": len(mine) - len(ok),
                        "best": top and top.candidate_id, "score": top and round(top.score or 0.0, 4)})
     vs_sc = _vs_sc(full[best], sc64)
+    finalists = {cid: {"search_score": history.records[cid].score, "full_score": goal.score(full[cid])}
+                 for cid in order}
     summary: dict[str, Any] = {
         "run_id": history.run_id, "best_candidate": best, "objective": goal.name,
-        "finalists": {cid: {"search_score": history.records[cid].score, "full_score": goal.score(full[cid])}
-                      for cid in order},
+        "finalists": finalists,
         "confidence": None if sure is None else {
             "runner_up": order[1], "difference": sure.difference, "interval_90": [sure.low, sure.high],
             "p_better": sure.p_better, "p_tie": sure.p_tie, "draws": sure.draws},
         "verdict": _verdict(sure),
-        "top_scorer": max(order, key=lambda cid: (goal.score(full[cid]), cid == best)),
+        "top_scorer": max(finalists, key=lambda cid: (finalists[cid]["full_score"], cid == best)),
         "rounds": rounds,
         "rejections": dict(Counter(r.failure.reason for r in records if r.failure)),
         "best_curve": [{"model": p.model, "beta": p.beta, "accuracy": p.accuracy, "avg_tokens": round(p.avg_tokens, 1)}

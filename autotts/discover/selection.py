@@ -2,11 +2,11 @@
 
 Objectives score the per-model curves (accuracy and average tokens at each
 beta of the sweep): ``accuracy`` and ``penalized`` per model, then the mean;
-``frontier`` the mean curve over models, as one beta serves them all. Because every candidate
-is replayed on the same seeds and questions, two candidates can be compared
-by a paired bootstrap over questions: resample question indices once per
-draw, recompute both curves from their per-question figures, and count how
-often the pick still wins.
+``frontier`` the mean curve over models, as one beta serves them all.
+Because every candidate is replayed on the same seeds and questions, two
+candidates can be compared by a paired bootstrap over questions: resample
+question indices once per draw, recompute both curves from their
+per-question figures, and count how often the pick still wins.
 """
 
 from __future__ import annotations

@@ -129,6 +129,15 @@ def drop_overlong(question: QuestionView, live: list[Branch], branches: list[Bra
             b.abandoned = True
             question.prune(b.index)
 ''',
+    "leading": '''
+def leading(counts: dict[str, float]) -> tuple[str | None, float]:
+    """The answer with the most (weighted) votes and its Beta confidence over the runner-up, counts rounded."""
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked:
+        return None, 0.0
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    return ranked[0][0], beta_conf(round(ranked[0][1]), round(second))
+''',
     "weighted": '''
 def weighted_stats(pool: list[str], voters: list[Branch], weight: float) -> tuple[str | None, float]:
     """Leader and Beta confidence of completed answers (weight 1) plus live probe votes (``weight``)."""
@@ -137,11 +146,7 @@ def weighted_stats(pool: list[str], voters: list[Branch], weight: float) -> tupl
         counts[answer] = counts.get(answer, 0.0) + 1.0
     for b in voters:
         counts[b.latest] = counts.get(b.latest, 0.0) + weight
-    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-    if not ranked:
-        return None, 0.0
-    second = ranked[1][1] if len(ranked) > 1 else 0.0
-    return ranked[0][0], beta_conf(round(ranked[0][1]), round(second))
+    return leading(counts)
 ''',
     "short": '''
 def length_weighted_stats(branches: list[Branch], power: float) -> tuple[str | None, float]:
@@ -153,9 +158,7 @@ def length_weighted_stats(branches: list[Branch], power: float) -> tuple[str | N
     counts: dict[str, float] = {}
     for b in done:
         counts[b.latest] = counts.get(b.latest, 0.0) + (shortest / b.probes) ** power
-    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-    second = ranked[1][1] if len(ranked) > 1 else 0.0
-    return ranked[0][0], beta_conf(round(ranked[0][1]), round(second))
+    return leading(counts)
 ''',
 }
 
@@ -173,7 +176,7 @@ SLOTS: MappingProxyType[str, MappingProxyType[str, tuple[str, tuple[str, ...]]]]
         """Completed answers, plus every live branch's latest extracted probe at a lower weight."""
         voters = [b for b in branches if not (b.finished or b.abandoned) and b.latest != "ERR"]
         return weighted_stats(pool, voters, self.s.probe_weight)
-''', ("weighted",)),
+''', ("leading", "weighted")),
         "completed+settled": ('''
     def tally(self, pool: list[str], branches: list[Branch]) -> tuple[str | None, float]:
         """Completed answers, plus live branches whose last two probes agree, at a lower weight."""
@@ -182,7 +185,7 @@ SLOTS: MappingProxyType[str, MappingProxyType[str, tuple[str, tuple[str, ...]]]]
             if not (b.finished or b.abandoned) and b.latest != "ERR" and b.latest == b.previous
         ]
         return weighted_stats(pool, voters, self.s.probe_weight)
-''', ("weighted",)),
+''', ("leading", "weighted")),
         "completed+short": ('''
     def tally(self, pool: list[str], branches: list[Branch]) -> tuple[str | None, float]:
         """Completed answers, the shorter a trace the more its answer weighs.
@@ -191,7 +194,7 @@ SLOTS: MappingProxyType[str, MappingProxyType[str, tuple[str, tuple[str, ...]]]]
         and second-guesses itself.
         """
         return length_weighted_stats(branches, self.s.length_power)
-''', ("short",)),
+''', ("leading", "short")),
     }),
     "depth": MappingProxyType({
         "most_invested": ('''
