@@ -14,6 +14,7 @@ __all__ = [
     "DiscoveryError",
     "IngestError",
     "RolloutError",
+    "SettingError",
     "StoreError",
 ]
 
@@ -44,3 +45,12 @@ class RolloutError(AutoTTSError):
 
 class DiscoveryError(AutoTTSError):
     """A discovery run cannot start or resume (settings, run directory, proposer, budget)."""
+
+
+class SettingError(ConfigError):
+    """One named setting has a bad value; each face (flag, params key) names it in its own terms."""
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(f"{setting}: {problem}")
+        self.setting = setting
+        self.problem = problem

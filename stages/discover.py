@@ -10,36 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from autotts.discover.config import DiscoverConfig
 from stages.cli import run_stage_main, stage_parser
 from stages.io import atomic_dir, write_json
-from stages.params import DataParams, DiscoverParams, load_params
+from stages.params import DataParams, load_params
 
 __all__ = ["discover", "summary_metrics"]
 
 
-def discover(params: DiscoverParams, data: DataParams, store: str | Path, out: str | Path, metrics: str | Path) -> str:
+def discover(config: DiscoverConfig, data: DataParams, store: str | Path, out: str | Path, metrics: str | Path) -> str:
     """Run the loop into the folder ``out`` (replaced whole), write its figures to ``metrics``; its report."""
     from autotts.discover import discover as run_discovery  # the loop's imports only when it runs
 
     with atomic_dir(out) as tmp:
-        result = run_discovery(
-            store,
-            search_benchmark=data.search_benchmark,
-            models=data.models,
-            rounds=params.rounds,
-            candidates=params.candidates,
-            proposer=params.proposer,
-            betas=params.betas,
-            objective=params.objective,
-            seed=params.seed,
-            out=tmp,
-            max_cost=params.max_cost,
-            seeds=params.seeds,
-            search_seeds=params.search_seeds,
-            finalists=params.finalists,
-            jobs=params.jobs,
-            record=False,
-        )
+        result = run_discovery(store, search_benchmark=data.search_benchmark, models=data.models, out=tmp,
+                               config=config, record=False)
     write_json(metrics, summary_metrics(result.summary))
     return result.report
 

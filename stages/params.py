@@ -1,8 +1,11 @@
-"""params.yaml as frozen dataclasses: every key checked, none defaulted.
+"""params.yaml as frozen dataclasses: every key checked.
 
 The pipeline's behaviour is whatever params.yaml says, so a misspelt key must
 stop the run instead of silently falling back to a default: sections reject
-unknown keys, require every field, and check each value's type.
+unknown keys, require every field that has no default, and check each value's
+type. The ``discover`` section is :class:`DiscoverConfig` itself, whose
+defaults are also the command line's: a key left out there means the same as
+a flag left out of ``autotts discover``.
 """
 
 from __future__ import annotations
@@ -17,12 +20,12 @@ from typing import Any, TypeVar, Union
 
 import yaml
 
-from autotts.errors import ConfigError
+from autotts.discover.config import DiscoverConfig
+from autotts.errors import ConfigError, SettingError
 
 __all__ = [
     "BaselinesParams",
     "DataParams",
-    "DiscoverParams",
     "HeldoutParams",
     "IngestParams",
     "Params",
@@ -89,32 +92,6 @@ class BaselinesParams:
         for b in self.budgets:
             _positive("baselines.budgets", b)
         _betas("baselines.cmc_betas", self.cmc_betas)
-
-
-@dataclass(frozen=True, slots=True)
-class DiscoverParams:
-    """The discovery loop on the search benchmark (arguments of ``autotts.discover.discover``)."""
-
-    rounds: int
-    candidates: int
-    proposer: str
-    betas: tuple[float, ...]
-    objective: str
-    seed: int
-    search_seeds: int
-    seeds: int
-    finalists: int
-    jobs: int
-    max_cost: float | None
-
-    def __post_init__(self) -> None:
-        _positive("discover.rounds", self.rounds)
-        _positive("discover.candidates", self.candidates)
-        _positive("discover.search_seeds", self.search_seeds)
-        _positive("discover.seeds", self.seeds)
-        _positive("discover.finalists", self.finalists)
-        _positive("discover.jobs", self.jobs)
-        _betas("discover.betas", self.betas)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +187,7 @@ class Params:
     rollout: RolloutParams
     ingest: IngestParams
     baselines: BaselinesParams
-    discover: DiscoverParams
+    discover: DiscoverConfig  # a key left out takes the setting's default
     heldout: HeldoutParams
     report: ReportParams
     prefect: PrefectParams
@@ -243,11 +220,15 @@ def build(cls: type[T], raw: Any, *, where: str) -> T:
     unknown = [k for k in raw if k not in names]
     if unknown:
         raise ConfigError(f"params {_key(where, unknown[0])}: unknown key (expected: {', '.join(names)})")
-    missing = [n for n in names if n not in raw]
+    missing = [f.name for f in dataclasses.fields(cls) if f.name not in raw  # type: ignore[arg-type]
+               and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
     if missing:
         raise ConfigError(f"params {_key(where, missing[0])}: missing key")
-    values = {n: _convert(hints[n], raw[n], where=_key(where, n)) for n in names}
-    return cls(**values)
+    values = {n: _convert(hints[n], raw[n], where=_key(where, n)) for n in names if n in raw}
+    try:
+        return cls(**values)
+    except SettingError as exc:
+        raise ConfigError(f"params {_key(where, exc.setting)}: {exc.problem}") from None
 
 
 def _convert(kind: Any, value: Any, *, where: str) -> Any:

@@ -1,16 +1,22 @@
-"""``autotts discover``: search for a controller by offline replay; resumable."""
+"""``autotts discover``: search for a controller by offline replay; resumable.
+
+Its search flags are :class:`DiscoverConfig`'s settings, made here one per field: ``--rounds`` for
+``rounds``, a repeatable ``--proposer-param KEY=VALUE`` for the mapping ``proposer_params``,
+comma-separated numbers for ``betas``; defaults and help come from the field.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import types
+import typing
 from pathlib import Path
+from typing import Any
 
 from autotts.cli.common import add_store_option, parse_params
-from autotts.discover.api import DEFAULT_BETAS, discover
-from autotts.discover.proposers import registered_proposers
-from autotts.discover.selection import registered_objectives
-from autotts.errors import ConfigError
-from autotts.evaluate.seeds import DEFAULT_SEEDS
+from autotts.discover.config import DiscoverConfig, settings
+from autotts.errors import ConfigError, SettingError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -18,36 +24,78 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_store_option(parser)
     parser.add_argument("--search-benchmark", required=True, help="the only benchmark the search may read")
     parser.add_argument("--model", action="append", default=[], help="search model (repeatable; default all)")
-    parser.add_argument("--rounds", type=int, default=8)
-    parser.add_argument("--candidates", type=int, default=8, help="candidates per round")
-    parser.add_argument("--proposer", default="evolve", choices=registered_proposers())
-    parser.add_argument("--proposer-param", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("--betas", default=",".join(f"{b:g}" for b in DEFAULT_BETAS), help="comma-separated sweep")
-    parser.add_argument("--objective", default="frontier", choices=registered_objectives())
-    parser.add_argument("--objective-param", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("--seed", type=int, default=0, help="proposer seed")
-    parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, help="replay seeds for the finalists")
-    parser.add_argument("--search-seeds", type=int, default=10, help="replay seeds during the search")
-    parser.add_argument("--finalists", type=int, default=4, help="best distinct candidates re-evaluated on --seeds")
-    parser.add_argument("--jobs", type=int, default=2, help="sandboxed workers at once")
-    parser.add_argument("--max-cost", type=float, default=None, help="stop cleanly once LLM spending reaches this")
-    parser.add_argument("--no-progress", action="store_true")
+    for field in settings():
+        _add_setting(parser, field)
+    parser.add_argument("--no-progress", action="store_true", help="print no progress lines")
     parser.add_argument("--out", type=Path, required=True, help="run directory (best.py, summary.json, history)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        betas = [float(b) for b in args.betas.split(",") if b.strip()]
-    except ValueError:
-        raise ConfigError(f"--betas {args.betas!r}: expected comma-separated numbers") from None
-    result = discover(
-        args.store, search_benchmark=args.search_benchmark, models=args.model, rounds=args.rounds,
-        candidates=args.candidates, proposer=args.proposer, proposer_params=parse_params(args.proposer_param),
-        betas=betas, objective=args.objective, objective_params=parse_params(args.objective_param), seed=args.seed,
-        seeds=args.seeds, search_seeds=args.search_seeds, finalists=args.finalists, jobs=args.jobs,
-        max_cost=args.max_cost, out=args.out, progress=not args.no_progress,
-    )
+    from autotts.discover.api import discover
+
+    result = discover(args.store, search_benchmark=args.search_benchmark, models=args.model, out=args.out,
+                      config=config_from_args(args), progress=not args.no_progress)
     print(result.report)
     print(f"best controller: {result.best_path}")
     return 0
+
+
+def config_from_args(args: argparse.Namespace) -> DiscoverConfig:
+    """The :class:`DiscoverConfig` the flags describe; a bad value names its flag."""
+    values = {field.name: _parse(field, getattr(args, field.name)) for field in settings()}
+    try:
+        config = DiscoverConfig(**values)
+        config.check_choices()
+        return config
+    except SettingError as exc:
+        raise ConfigError(f"{_flag(exc.setting)}: {exc.problem}") from None
+
+
+def _add_setting(parser: argparse.ArgumentParser, field: dataclasses.Field[Any]) -> None:
+    kind = _kind(field)
+    default: Any = None if field.default is dataclasses.MISSING else field.default  # mappings: a factory
+    meta = field.metadata
+    if kind is dict:
+        parser.add_argument(_flag(field.name), dest=field.name, action="append", default=[], metavar="KEY=VALUE",
+                            help=f"{meta['help']} (repeatable)")
+    elif kind is tuple:
+        parser.add_argument(_flag(field.name), dest=field.name, default=default, metavar="B,B,...",
+                            help=f"{meta['help']}, comma-separated (default {','.join(f'{b:g}' for b in default)})")
+    else:
+        shown = "none" if default is None else default
+        choices = meta["choices"]() if meta["choices"] else None
+        parser.add_argument(_flag(field.name), dest=field.name, type=kind, default=default, choices=choices,
+                            help=f"{meta['help']} (default {shown})")
+
+
+def _parse(field: dataclasses.Field[Any], raw: Any) -> Any:
+    """A flag's value as the setting's type (argparse has converted the plain ones already)."""
+    kind = _kind(field)
+    if kind is dict:
+        return parse_params(raw)
+    if kind is not tuple or isinstance(raw, tuple):
+        return raw
+    try:
+        return tuple(float(b) for b in raw.split(",") if b.strip())
+    except ValueError:
+        raise ConfigError(f"{_flag(field.name)} {raw!r}: expected comma-separated numbers") from None
+
+
+def _kind(field: dataclasses.Field[Any]) -> type:
+    """The argparse type of a setting: its annotation, with ``X | None`` read as ``X``."""
+    hint = typing.get_type_hints(DiscoverConfig)[field.name]
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        (hint,) = [a for a in typing.get_args(hint) if a is not type(None)]
+        origin = typing.get_origin(hint)
+    if origin is tuple:
+        return tuple
+    if origin is not None:  # Mapping[...]
+        return dict
+    return hint
+
+
+def _flag(name: str) -> str:
+    flag = "--" + name.replace("_", "-")
+    return flag.removesuffix("s") if name.endswith("_params") else flag

@@ -11,15 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from autotts.discover.config import DEFAULT_BETAS, DiscoverConfig
 from autotts.discover.evaluation import CandidateEvaluator, EvalSettings, Evaluated
 from autotts.discover.history import CandidateRecord, History, atomic_write
-from autotts.discover.loop import LoopSettings, run_rounds
+from autotts.discover.loop import run_rounds
 from autotts.discover.progress import Progress
 from autotts.discover.proposers import build_proposer
 from autotts.discover.report import sc_reference, summarize
@@ -27,11 +28,9 @@ from autotts.discover.sandbox import SandboxLimits
 from autotts.discover.selection import CurvePoint, build_objective, compare, rank_finalists
 from autotts.errors import DiscoveryError
 from autotts.evaluate.api import load_matrices
-from autotts.evaluate.seeds import DEFAULT_SEEDS
 
-__all__ = ["DEFAULT_BETAS", "DiscoveryResult", "discover"]
+__all__ = ["DEFAULT_BETAS", "DiscoverConfig", "DiscoveryResult", "discover"]
 
-DEFAULT_BETAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 BRIEF = Path(__file__).parent / "prompts" / "brief_v2.md"
 
 
@@ -46,61 +45,53 @@ class DiscoveryResult:
 
 
 def discover(
-    store: str | Path, *, search_benchmark: str, models: Sequence[str] = (), rounds: int = 8, candidates: int = 8,
-    proposer: str = "evolve", betas: Sequence[float] = DEFAULT_BETAS, objective: str = "frontier", seed: int = 0,
-    out: str | Path, max_cost: float | None = None, seeds: int = DEFAULT_SEEDS, search_seeds: int = 10,
-    finalists: int = 4, jobs: int = 2, proposer_params: Mapping[str, Any] | None = None,
-    objective_params: Mapping[str, Any] | None = None, limits: SandboxLimits | None = None,
-    progress: bool = True, record: bool = True,
+    store: str | Path, *, search_benchmark: str, out: str | Path, models: Sequence[str] = (),
+    config: DiscoverConfig | None = None, limits: SandboxLimits | None = None, progress: bool = True,
+    record: bool = True, **settings: Any,
 ) -> DiscoveryResult:
-    """Discover a controller on ``search_benchmark``; resumes the run in ``out`` if one is there."""
-    betas = tuple(sorted(float(b) for b in betas))
-    if not betas or any(not 0.0 <= b <= 1.0 for b in betas):
-        raise DiscoveryError(f"betas must be values in [0, 1], got {list(betas)}")
-    if rounds < 1 or candidates < 1 or search_seeds < 1 or seeds < 1 or finalists < 1:
-        raise DiscoveryError("rounds, candidates, seeds, search_seeds and finalists must all be at least 1")
+    """Discover a controller on ``search_benchmark``; resumes the run in ``out`` if one is there.
+
+    The search is ``config`` (default :class:`DiscoverConfig`) with any ``settings`` given by name replacing
+    its values, e.g. ``discover(store, search_benchmark="aime24", out="run", rounds=2)``.
+    """
+    config = (config or DiscoverConfig()).replace(**settings)
+    config.check_choices()
     out = Path(out)
     started = time.monotonic()
     matrices = load_matrices(store, models, [search_benchmark])
-    config = {
-        "search_benchmark": search_benchmark, "models": [m.model for m in matrices], "rounds": rounds,
-        "candidates": candidates, "proposer": proposer, "proposer_params": dict(proposer_params or {}),
-        "betas": list(betas), "objective": objective, "objective_params": dict(objective_params or {}),
-        "seed": seed, "max_cost": max_cost, "seeds": seeds, "search_seeds": search_seeds, "finalists": finalists,
-        "brief": BRIEF.name,
-    }
-    run_id = _claim_run_dir(out, config)
-    chosen = build_proposer(proposer, proposer_params)
-    goal = build_objective(objective, objective_params)
+    run_config = {"search_benchmark": search_benchmark, "models": [m.model for m in matrices],
+                  **config.identity(), "brief": BRIEF.name}
+    run_id = _claim_run_dir(out, run_config)
+    chosen = build_proposer(config.proposer, config.proposer_params)
+    goal = build_objective(config.objective, config.objective_params)
     history = History.open(out, run_id, Path(store) if record else None)
-    history.record_run(config, None)
-    settings = EvalSettings(betas, jobs=jobs, limits=limits or SandboxLimits())
-    evaluator = CandidateEvaluator(matrices, settings, out / "work")
-    loop = LoopSettings(rounds, candidates, seed, search_seeds, BRIEF.read_text(), max_cost)
-    stopped = run_rounds(loop, chosen, evaluator, goal, history, Progress(progress))
+    history.record_run(run_config, None)
+    settings_ = EvalSettings(config.betas, jobs=config.jobs, limits=limits or SandboxLimits())
+    evaluator = CandidateEvaluator(matrices, settings_, out / "work")
+    stopped = run_rounds(config, BRIEF.read_text(), chosen, evaluator, goal, history, Progress(progress))
 
     ranked = history.ranked()
     if not ranked:
         raise DiscoveryError(f"{out}: no candidate passed the checks in {len(history.records)} tries")
-    chosen_finalists = choose_finalists(_distinct(ranked), finalists)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    chosen_finalists = choose_finalists(_distinct(ranked), config.finalists)
+    with ThreadPoolExecutor(max_workers=config.jobs) as pool:
         finals = dict(zip([r.candidate_id for r in chosen_finalists],
-                          pool.map(lambda r: _final_points(r, evaluator, history, seeds), chosen_finalists),
+                          pool.map(lambda r: _final_points(r, evaluator, history, config.seeds), chosen_finalists),
                           strict=True))
     full = {cid: points for cid, points in finals.items() if points}
     if not full:
-        raise DiscoveryError(f"{out}: every finalist failed when re-evaluated on {seeds} seeds")
-    order = rank_finalists(goal, full, seed=seed)
+        raise DiscoveryError(f"{out}: every finalist failed when re-evaluated on {config.seeds} seeds")
+    order = rank_finalists(goal, full, seed=config.seed)
     best = history.records[order[0]]
     assert best.proposal.source is not None
     atomic_write(out / "best.py", best.proposal.source)
-    sure = compare(goal, full[order[0]], full[order[1]], seed=seed) if len(order) > 1 else None
+    sure = compare(goal, full[order[0]], full[order[1]], seed=config.seed) if len(order) > 1 else None
     summary = summarize(
-        config=config, history=history, goal=goal, full=full, order=order, sure=sure, stopped=stopped,
-        sc64=sc_reference(matrices, seeds), wall_seconds=time.monotonic() - started,
+        config=run_config, history=history, goal=goal, full=full, order=order, sure=sure, stopped=stopped,
+        sc64=sc_reference(matrices, config.seeds), wall_seconds=time.monotonic() - started,
     )
     atomic_write(out / "summary.json", json.dumps(summary, indent=1))
-    history.record_run(config, summary)
+    history.record_run(run_config, summary)
     return DiscoveryResult(out / "best.py", best.candidate_id, summary, summary["report"])
 
 

@@ -9,8 +9,8 @@ everything already recorded and evaluates the rest of the same proposals.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
 
+from autotts.discover.config import DiscoverConfig
 from autotts.discover.evaluation import CandidateEvaluator
 from autotts.discover.history import (
     CandidateRecord,
@@ -25,30 +25,18 @@ from autotts.discover.progress import Progress
 from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer
 from autotts.discover.selection import Objective
 
-__all__ = ["LoopSettings", "run_rounds"]
+__all__ = ["run_rounds"]
 
 
-@dataclass(frozen=True, slots=True)
-class LoopSettings:
-    rounds: int
-    candidates: int
-    seed: int
-    search_seeds: int
-    brief: str
-    max_cost: float | None = None
-    elites: int = 4
-    feedback_chars: int = 12_000
-
-
-def run_rounds(s: LoopSettings, proposer: Proposer, evaluator: CandidateEvaluator, objective: Objective,
-               history: History, progress: Progress) -> str | None:
-    """Run (or finish) every round; the reason for stopping early, or ``None``."""
+def run_rounds(s: DiscoverConfig, brief: str, proposer: Proposer, evaluator: CandidateEvaluator,
+               objective: Objective, history: History, progress: Progress) -> str | None:
+    """Run (or finish) every round ``s`` asks for, the proposer given ``brief``; why it stopped early, or ``None``."""
     for round_ in range(s.rounds):
         proposals = history.saved_proposals(round_)
         if proposals is None:
             if s.max_cost is not None and history.spent() >= s.max_cost:
                 return f"cost budget of {s.max_cost:g} reached after {history.spent():.4f}"
-            proposals = proposer.propose(_context(s, round_, history))
+            proposals = proposer.propose(_context(s, brief, round_, history))
             history.save_proposals(round_, proposals)
         todo = [(i, p) for i, p in enumerate(proposals) if candidate_id(round_, i) not in history.records]
         label = f"round {round_ + 1}/{s.rounds}"
@@ -65,10 +53,10 @@ def run_rounds(s: LoopSettings, proposer: Proposer, evaluator: CandidateEvaluato
     return None
 
 
-def _context(s: LoopSettings, round_: int, history: History) -> ProposalContext:
+def _context(s: DiscoverConfig, brief: str, round_: int, history: History) -> ProposalContext:
     ranked = history.ranked()
     return ProposalContext(
-        round=round_, count=s.candidates, seed=s.seed, brief=s.brief,
+        round=round_, count=s.candidates, seed=s.seed, brief=brief,
         feedback=render_feedback(history.records.values(), budget=s.feedback_chars),
         elites=[(r.candidate_id, r.proposal.source or "", r.score or 0.0) for r in ranked[: s.elites]],
         seen_sources=frozenset(r.proposal.source for r in history.records.values() if r.proposal.source),
@@ -77,7 +65,7 @@ def _context(s: LoopSettings, round_: int, history: History) -> ProposalContext:
     )
 
 
-def _evaluate(s: LoopSettings, round_: int, index: int, proposal: Proposal, evaluator: CandidateEvaluator,
+def _evaluate(s: DiscoverConfig, round_: int, index: int, proposal: Proposal, evaluator: CandidateEvaluator,
               objective: Objective, history: History) -> CandidateRecord:
     cid = candidate_id(round_, index)
     if proposal.source is None:

@@ -161,17 +161,18 @@ def test_command_proposer_failures_become_notes(tmp_path: Path, command: str, no
 
 
 def test_the_cost_budget_stops_the_loop_cleanly_and_a_rerun_calls_nothing(evaluator, tmp_path: Path) -> None:
+    from autotts.discover.config import DiscoverConfig
     from autotts.discover.history import History
-    from autotts.discover.loop import LoopSettings, run_rounds
+    from autotts.discover.loop import run_rounds
     from autotts.discover.progress import Progress
     from autotts.discover.selection import build_objective
 
     proposer, transport = _openai("openai_chat_with_code.json", price_in=1000.0)  # 1.2 per call
-    settings = LoopSettings(rounds=3, candidates=3, seed=0, search_seeds=1, brief="BRIEF", max_cost=2.0)
+    settings = DiscoverConfig(rounds=3, candidates=3, seed=0, search_seeds=1, max_cost=2.0)
 
     def run() -> str | None:
         history = History.open(tmp_path / "run", "test-run", None)
-        return run_rounds(settings, proposer, evaluator, build_objective("frontier"), history, Progress(False))
+        return run_rounds(settings, "BRIEF", proposer, evaluator, build_objective("frontier"), history, Progress(False))
 
     stopped = run()
     assert stopped is not None and "stopped early in round 0" in stopped
