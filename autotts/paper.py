@@ -7,7 +7,7 @@ from pathlib import Path
 
 from autotts.bundled import bundled_files
 from autotts.evaluate.api import load_matrices
-from autotts.evaluate.parallel import EvalConfig, evaluate_configs
+from autotts.evaluate.parallel import EvalConfig, OnProgress, evaluate_configs
 from autotts.evaluate.results import Evaluation
 from autotts.evaluate.seeds import DEFAULT_SEEDS
 from autotts.replay.matrix import list_stores
@@ -30,7 +30,9 @@ PAPER_METHODS: dict[str, tuple[str, dict[str, int], float | None]] = {
 }
 
 
-def evaluate_paper_table(store: str | Path, *, seeds: int = DEFAULT_SEEDS) -> list[tuple[str, Evaluation]]:
+def evaluate_paper_table(
+    store: str | Path, *, seeds: int = DEFAULT_SEEDS, on_progress: OnProgress | None = None
+) -> list[tuple[str, Evaluation]]:
     """Evaluate Table 1's methods on every store and record them; ingest the bundled data first
     if the store has none. Returns (method label, evaluation) pairs, store by store."""
     con = open_store(store)
@@ -42,7 +44,7 @@ def evaluate_paper_table(store: str | Path, *, seeds: int = DEFAULT_SEEDS) -> li
         ingest_files(bundled_files(), store)
     matrices = load_matrices(store)
     configs = [EvalConfig(controller, params, beta) for controller, params, beta in PAPER_METHODS.values()]
-    evaluations = evaluate_configs(matrices, configs, seeds=seeds)
+    evaluations = evaluate_configs(matrices, configs, seeds=seeds, on_progress=on_progress)
     con = open_store(store)
     try:
         record_evaluations(con, evaluations)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
+import re
 import shutil
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from autotts.cli import main
+from autotts.cli import build_parser, main
 
 
 @pytest.fixture
@@ -142,3 +145,69 @@ def test_sql_is_read_only_and_errors_are_one_line(store: Path, capsys: pytest.Ca
     assert len(errors) == 2 and all(e.startswith("autotts sql: error: query failed") for e in errors)
     con = duckdb.connect(str(store), read_only=True)
     assert con.execute("SELECT count(*) FROM probes").fetchone()[0] > 0  # type: ignore[index]
+
+
+def _actions_without_help(parser: argparse.ArgumentParser, path: str) -> list[str]:
+    missing = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                missing += _actions_without_help(sub, f"{path} {name}")
+        elif not isinstance(action, argparse._HelpAction) and not action.help:
+            missing.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
+    return missing
+
+
+def test_every_flag_of_every_command_has_help() -> None:
+    assert _actions_without_help(build_parser(), "autotts") == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--controller", "sc", "--param", "k=0"], "controller 'sc': k must be at least 1, got 0"),
+        (["--controller", "asc", "--param", "threshold=1.5"], "threshold must be in [0, 1], got 1.5"),
+        (["--controller", "cmc", "--beta", "0.5", "--beta", "2"], "controller 'cmc': beta must be in [0, 1], got 2"),
+        (["--controller", "parallel-probe", "--param", "n=-1"], "n must be at least 1"),
+    ],
+)
+def test_out_of_range_parameters_fail_before_anything_is_recorded(
+    store: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one_store = ["--model", "Qwen3-8B", "--benchmark", "aime24"]
+    assert main(["eval", "--store", str(store), "--seeds", "1", *one_store, *args]) == 1
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+    con = duckdb.connect(str(store), read_only=True)
+    assert con.execute("SELECT count(*) FROM evaluations").fetchone() == (0,)
+
+
+def test_an_unwritable_output_path_is_a_one_line_error(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = store.with_name("a-file")
+    blocker.write_text("")
+    args = ["export", "autotts-json", "--store", str(store), "--model", "Qwen3-8B", "--benchmark", "aime24"]
+    assert main([*args, "--out", str(blocker / "sub" / "out.json")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("autotts export: error: ") and str(blocker) in err and len(err.splitlines()) == 1
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_progress_bar_shows_on_a_terminal_and_never_under_json(
+    store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["eval", "--store", str(store), "--controller", "sc", "--param", "k=4", "--seeds", "1",
+            "--model", "Qwen3-8B", "--no-record"]
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(args) == 0
+    assert re.search(r"eval: .*\| [012]/2 ", terminal.getvalue())  # one evaluation per benchmark
+    assert "Qwen3-8B" in capsys.readouterr().out
+    terminal.seek(0)
+    terminal.truncate()
+    assert main([*args, "--json"]) == 0
+    assert terminal.getvalue() == ""
+    assert len(capsys.readouterr().out.splitlines()) == 2

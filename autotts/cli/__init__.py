@@ -45,10 +45,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except AutoTTSError as exc:
-        print(f"autotts {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+        return _fail(args.command, str(exc))
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a path the user named cannot be read or written
+        return _fail(args.command, f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
+    except KeyboardInterrupt:
+        _fail(args.command, "interrupted")
+        return 130
+
+
+def _fail(command: str, message: str) -> int:
+    print(f"autotts {command}: error: {message}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

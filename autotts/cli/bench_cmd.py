@@ -7,7 +7,7 @@ import json
 import os
 import time
 
-from autotts.cli.common import add_store_option, render_table
+from autotts.cli.common import add_store_option, progress_bar, render_table
 from autotts.evaluate.api import load_matrices
 from autotts.evaluate.bench import run_benchmark
 
@@ -15,10 +15,10 @@ from autotts.evaluate.bench import run_benchmark
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("bench", help="measure replay speed on the paper's evaluation matrix")
     add_store_option(parser)
-    parser.add_argument("--model", action="append", default=[])
-    parser.add_argument("--benchmark", action="append", default=[])
+    parser.add_argument("--model", action="append", default=[], help="model to time (repeatable; default all)")
+    parser.add_argument("--benchmark", action="append", default=[], help="benchmark (repeatable; default all)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
-    parser.add_argument("--seeds", type=int, default=100)
+    parser.add_argument("--seeds", type=int, default=100, help="branch orders per evaluation (default 100)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     parser.set_defaults(func=run)
 
@@ -27,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     matrices = load_matrices(args.store, args.model, args.benchmark)
     load_seconds = time.perf_counter() - started
-    report = run_benchmark(matrices, jobs=args.jobs, seeds=args.seeds)
+    with progress_bar("bench", enabled=not args.json) as on_progress:
+        report = run_benchmark(matrices, jobs=args.jobs, seeds=args.seeds, on_progress=on_progress)
     figures = {"load_seconds": round(load_seconds, 2), **report.as_dict()}
     if args.json:
         print(json.dumps(figures))
@@ -48,5 +49,4 @@ def run(args: argparse.Namespace) -> int:
         f"{report.linear_10x_seconds:.3f} s on a 10x store (ratio {figures['linear_ratio']})"
         f"\npeak memory: {report.peak_rss_mb_parent:.0f} MB parent, {report.peak_rss_mb_worker:.0f} MB largest worker"
     )
-    print(json.dumps(figures))
     return 0

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autotts.errors import ConfigError
 from autotts.store.connection import DEFAULT_STORE
 
-__all__ = ["add_store_option", "parse_params", "print_json_lines", "render_table"]
+if TYPE_CHECKING:
+    from autotts.evaluate.parallel import OnProgress
+
+__all__ = ["add_store_option", "parse_params", "print_json_lines", "progress_bar", "render_table"]
 
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:
@@ -47,6 +52,34 @@ def render_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     out = [line(list(columns)), line(["-" * w for w in widths])]
     out.extend(line(r) for r in cells)
     return "\n".join(out)
+
+
+@contextmanager
+def progress_bar(desc: str, *, enabled: bool = True, unit: str = "eval") -> Iterator[OnProgress]:
+    """A bar on stderr for a command that takes seconds to minutes; yields what the library reports to.
+
+    Hidden when ``enabled`` is false (``--json``) or stderr is not a terminal, so
+    pipes, logs and CI get the results alone; it clears itself when done, so the
+    terminal keeps only the results too.
+    """
+    if not enabled or not sys.stderr.isatty():
+        yield lambda _done, _total: None
+        return
+    from tqdm import tqdm  # imported only when a bar is drawn: it costs start-up time
+
+    bars: list[tqdm] = []  # drawn at the first report, when the total is known
+
+    def show(done: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, desc=desc, unit=unit, leave=False, file=sys.stderr, dynamic_ncols=True))
+        bars[0].total = total
+        bars[0].update(done - bars[0].n)
+
+    try:
+        yield show
+    finally:
+        for bar in bars:
+            bar.close()
 
 
 def print_json_lines(records: Sequence[dict[str, Any]]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 import types
 import typing
 from pathlib import Path
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from autotts.discover.api import discover
 
     result = discover(args.store, search_benchmark=args.search_benchmark, models=args.model, out=args.out,
-                      config=config_from_args(args), progress=not args.no_progress)
+                      config=config_from_args(args), progress=not args.no_progress and sys.stderr.isatty())
     print(result.report)
     print(f"best controller: {result.best_path}")
     return 0

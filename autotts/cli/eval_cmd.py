@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from autotts.cli.common import add_store_option, parse_params, print_json_lines, render_table
+from autotts.cli.common import add_store_option, parse_params, print_json_lines, progress_bar, render_table
 from autotts.evaluate.api import EvalRequest, evaluate_stores
 from autotts.evaluate.results import Evaluation
 from autotts.evaluate.seeds import DEFAULT_SEEDS
@@ -30,9 +30,9 @@ def run(args: argparse.Namespace) -> int:
     request = EvalRequest(
         controller=args.controller, params=parse_params(args.param), betas=tuple(args.beta) or (None,), seeds=args.seeds
     )
-    evaluations = evaluate_stores(
-        args.store, [request], models=args.model, benchmarks=args.benchmark, record=not args.no_record
-    )
+    with progress_bar("eval", enabled=not args.json) as on_progress:
+        evaluations = evaluate_stores(args.store, [request], models=args.model, benchmarks=args.benchmark,
+                                      record=not args.no_record, on_progress=on_progress)
     if args.json:
         print_json_lines([e.summary() for e in evaluations])
     else:

@@ -14,9 +14,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     formats = parser.add_subparsers(dest="format", required=True, metavar="FORMAT")
     release = formats.add_parser("autotts-json", help="the AutoTTS release format (.json, or .json.gz compressed)")
     add_store_option(release)
-    release.add_argument("--model", required=True)
-    release.add_argument("--benchmark", required=True)
-    release.add_argument("--out", required=True, type=Path, metavar="FILE")
+    release.add_argument("--model", required=True, help="model whose traces to write")
+    release.add_argument("--benchmark", required=True, help="benchmark whose traces to write")
+    release.add_argument("--out", required=True, type=Path, metavar="FILE", help="file to write (.gz: compressed)")
     release.set_defaults(func=run_release)
 
 

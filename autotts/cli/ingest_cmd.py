@@ -14,7 +14,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("ingest", help="load replay traces into the trace store")
     formats = parser.add_subparsers(dest="format", required=True, metavar="FORMAT")
     release = formats.add_parser("autotts-json", help="files in the AutoTTS release format (.json or .json.gz)")
-    release.add_argument("files", nargs="+", metavar="FILE")
+    release.add_argument("files", nargs="+", metavar="FILE", help="replay files, one (model, benchmark) each")
     release.add_argument("--model", help="model name (default: the file's folder name)")
     release.add_argument("--benchmark", help="benchmark name (default: the file name without extensions)")
     add_store_option(release)

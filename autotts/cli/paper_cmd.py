@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from autotts.cli.common import add_store_option, render_table
+from autotts.cli.common import add_store_option, progress_bar, render_table
 from autotts.evaluate.seeds import DEFAULT_SEEDS
 from autotts.paper import PAPER_METHODS, evaluate_paper_table, published_table
 
@@ -14,14 +14,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "paper", help="evaluate SC/ASC/ESC/Parallel-Probe@64 and CMC on every store; print Table 1"
     )
     add_store_option(parser)
-    parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS)
+    parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS,
+                        help=f"branch orders 0..N-1 per question (default {DEFAULT_SEEDS}, the paper's protocol)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     published = published_table()
+    with progress_bar("paper") as on_progress:
+        evaluations = evaluate_paper_table(args.store, seeds=args.seeds, on_progress=on_progress)
     rows = []
-    for method, ev in evaluate_paper_table(args.store, seeds=args.seeds):
+    for method, ev in evaluations:
         paper = published.get((ev.model, ev.benchmark, method))
         rows.append(
             (

@@ -26,13 +26,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     sampling = parser.add_argument_group("protocol")
     sampling.add_argument("--samples", type=int, default=_DEFAULTS.samples, help="traces per question")
     sampling.add_argument("--interval", type=int, default=_DEFAULTS.interval, help="tokens between probes")
-    sampling.add_argument("--temperature", type=float, default=_DEFAULTS.temperature)
+    sampling.add_argument("--temperature", type=float, default=_DEFAULTS.temperature, help="sampling temperature")
     sampling.add_argument("--max-tokens", type=int, default=_DEFAULTS.max_tokens, help="tokens per trace")
-    sampling.add_argument("--seed", type=int, default=_DEFAULTS.seed)
+    sampling.add_argument("--seed", type=int, default=_DEFAULTS.seed, help="sampling seed (same seed, same traces)")
     sampling.add_argument("--max-probes", type=int, default=_DEFAULTS.max_probes, help="probes per branch at most")
     sampling.add_argument("--probe-tokens", type=int, default=_DEFAULTS.probe_tokens, help="greedy tokens per probe")
     engine = parser.add_argument_group("backend")
-    engine.add_argument("--backend", choices=BACKENDS, default="vllm")
+    engine.add_argument("--backend", choices=BACKENDS, default="vllm",
+                        help="vllm (in process) or openai (a running OpenAI-compatible server)")
     engine.add_argument("--tensor-parallel-size", type=int, help="vllm: GPUs per model replica")
     engine.add_argument("--data-parallel-size", type=int, help="vllm: model replicas in this process group")
     engine.add_argument("--max-model-len", type=int, help="vllm: context length to reserve")
@@ -50,7 +51,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     ray = parser.add_argument_group("ray (several machines)")
     ray.add_argument("--ray-workers", type=int, help="fan questions out over this many Ray workers")
     ray.add_argument("--ray-address", help="Ray cluster address (default: start or join a local one)")
-    ray.add_argument("--gpus-per-worker", type=float, default=1.0)
+    ray.add_argument("--gpus-per-worker", type=float, default=1.0, help="GPUs each Ray worker reserves")
     parser.set_defaults(func=run)
 
 

@@ -10,7 +10,12 @@ from autotts.errors import ConfigError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("serve", help="register the pipeline's Prefect deployments and run them")
+    parser = subparsers.add_parser(
+        "serve", help="register the pipeline's Prefect deployments and run them",
+        description="Register the pipeline's deployments (schedules from params.yaml) on the Prefect server "
+        "PREFECT_API_URL names, then execute their scheduled and triggered runs in this process. Stopping it "
+        "(Ctrl-C) pauses their schedules on the server; serving or registering again resumes them.",
+    )
     parser.add_argument("--project", type=Path, default=Path("."),
                         help="the checkout holding flows/, stages/ and params.yaml (default: here)")
     parser.add_argument("--params", type=Path, default=Path("params.yaml"), help="params file, relative to --project")
@@ -25,12 +30,16 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"{project}: no flows/deployments.py here (run from the autotts checkout or pass --project)")
     # flows/ and stages/ are project folders, not part of the installed package.
     sys.path.insert(0, str(project))
-    from flows.deployments import register, serve
+    from flows.deployments import build_deployments, describe, register, serve
 
     params = project / args.params
+    summary = "\n".join(describe(build_deployments(params, project)))
     if args.register_only:
-        for deployment_id in register(params, project):
-            print(f"registered deployment {deployment_id}")
+        register(params, project)
+        print(f"registered (schedules from {params}):\n{summary}")
+        print("runs execute only while `autotts serve` (or a `prefect worker`) is running")
         return 0
+    print(f"serving (schedules from {params}):\n{summary}")
+    print("scheduled and triggered runs execute in this process; Ctrl-C stops it and pauses the schedules")
     serve(params, project)
     return 0

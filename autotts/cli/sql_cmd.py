@@ -15,7 +15,7 @@ from autotts.store.connection import open_store
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("sql", help="query the store with SQL (read-only)")
-    parser.add_argument("query")
+    parser.add_argument("query", help="one SQL statement, e.g. \"SELECT model, count(*) FROM questions GROUP BY 1\"")
     add_store_option(parser)
     parser.add_argument(
         "--format",

@@ -29,6 +29,17 @@ class Controller(ABC):
     """
 
     name: ClassVar[str] = ""
+    # Each parameter's allowed range, ends included (``None``: unbounded): a value outside is a
+    # ConfigError when the controller is built, never a silent evaluation of nonsense (SC@0 scores 0%).
+    limits: ClassVar[Mapping[str, tuple[float | None, float | None]]] = {}
+
+    def __post_init__(self) -> None:
+        for key, (low, high) in self.limits.items():
+            value = getattr(self, key)
+            if (low is not None and value < low) or (high is not None and value > high):
+                allowed = f"in [{low:g}, {high:g}]" if low is not None and high is not None else (
+                    f"at least {low:g}" if low is not None else f"at most {high:g}")
+                raise ConfigError(f"controller {self.name!r}: {key} must be {allowed}, got {value:g}")
 
     @abstractmethod
     def solve(self, question: QuestionView) -> str | None:

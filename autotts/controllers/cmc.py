@@ -9,12 +9,12 @@ Beta-majority confidence is high and not falling.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from autotts.controllers.base import Controller, register
 from autotts.controllers.voting import beta_conf, majority, vote_stats
-from autotts.errors import ConfigError
 from autotts.replay.arrays import ReplayArrays
 from autotts.replay.episode import QuestionView
 
@@ -74,10 +74,10 @@ class _Branch:
 class CMC(Controller):
     beta: float = 0.5
     schedule: CMCSchedule = field(init=False, repr=False, compare=False)
+    limits: ClassVar = {"beta": (0.0, 1.0)}
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.beta <= 1.0:
-            raise ConfigError(f"controller 'cmc': beta must be in [0, 1], got {self.beta}")
+        super().__post_init__()
         object.__setattr__(self, "schedule", CMCSchedule.from_beta(self.beta))
 
     def solve(self, question: QuestionView) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -25,6 +26,7 @@ class ParallelProbe(Controller):
     T: int = 40
     patience: int = 7
     warm_up: int = 15
+    limits: ClassVar = {"n": (1, None), "T": (1, None), "patience": (1, None), "warm_up": (0, None)}
 
     def solve(self, question: QuestionView) -> str | None:
         n = min(self.n, question.branch_limit)

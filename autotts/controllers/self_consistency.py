@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -20,6 +21,7 @@ class SelfConsistency(Controller):
     """SC@k: read k whole branches, answer with the majority of their final answers."""
 
     k: int = 64
+    limits: ClassVar = {"k": (1, None)}
 
     def solve(self, question: QuestionView) -> str | None:
         reads = min(self.k, question.branch_limit)
@@ -39,6 +41,7 @@ class AdaptiveConsistency(Controller):
 
     k: int = 64
     threshold: float = 0.95
+    limits: ClassVar = {"k": (1, None), "threshold": (0.0, 1.0)}
 
     def solve(self, question: QuestionView) -> str | None:
         answers: list[str] = []
@@ -64,6 +67,7 @@ class EarlyStoppingConsistency(Controller):
 
     k: int = 64
     window: int = 8
+    limits: ClassVar = {"k": (1, None), "window": (1, None)}
 
     @property
     def _window(self) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 from autotts.controllers.loading import resolve_controller
 from autotts.errors import ConfigError, StoreError
-from autotts.evaluate.parallel import EvalConfig, evaluate_configs
+from autotts.evaluate.parallel import EvalConfig, OnProgress, evaluate_configs, shifted
 from autotts.evaluate.results import Evaluation
 from autotts.evaluate.runner import run_episodes
 from autotts.evaluate.seeds import DEFAULT_SEEDS
@@ -108,17 +108,22 @@ def evaluate_stores(
     benchmarks: Sequence[str] = (),
     record: bool = True,
     jobs: int | None = None,
+    on_progress: OnProgress | None = None,
 ) -> list[Evaluation]:
     """Evaluate every request at every beta on every selected store (on ``jobs`` processes);
     record them all in one transaction."""
     matrices = load_matrices(store, models, benchmarks)
-    evaluations = []
+    evaluations: list[Evaluation] = []
     for req in requests:
         # Resolve once up front so a bad name or parameter fails before any work starts.
         for beta in req.betas:
             resolve_controller(req.controller, {**req.params, **({"beta": beta} if beta is not None else {})})
+    # One progress count over every request: the work is known once the stores are loaded.
+    total = len(matrices) * sum(len(req.betas) for req in requests)
+    for req in requests:
         configs = [EvalConfig(req.controller, req.params, beta) for beta in req.betas]
-        evaluations += evaluate_configs(matrices, configs, seeds=req.seeds, trace_seeds=req.trace_seeds, jobs=jobs)
+        evaluations += evaluate_configs(matrices, configs, seeds=req.seeds, trace_seeds=req.trace_seeds, jobs=jobs,
+                                        on_progress=shifted(on_progress, len(evaluations), total))
     if record:
         con = open_store(store)
         try:

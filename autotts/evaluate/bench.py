@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from autotts.evaluate.api import evaluate_matrix
-from autotts.evaluate.parallel import EvalConfig, evaluate_configs
+from autotts.evaluate.parallel import EvalConfig, OnProgress, evaluate_configs, shifted
 from autotts.evaluate.results import Evaluation
 from autotts.replay.matrix import ReplayMatrix
 
@@ -97,18 +97,25 @@ def tile_matrix(matrix: ReplayMatrix, times: int) -> ReplayMatrix:
     )
 
 
-def run_benchmark(matrices: Sequence[ReplayMatrix], *, jobs: int, seeds: int = 100) -> BenchReport:
+def run_benchmark(
+    matrices: Sequence[ReplayMatrix], *, jobs: int, seeds: int = 100, on_progress: OnProgress | None = None
+) -> BenchReport:
+    """Time the matrix and the curves on ``matrices``; ``on_progress`` counts their evaluations together."""
+    matrix_total = len(matrices) * len(matrix_configs())
+    total = matrix_total + len(matrices) * len(curve_configs())
     started = time.perf_counter()
     for config in matrix_configs()[:5]:  # one of each kernel: compile or load from cache
         evaluate_matrix(matrices[0], config.controller, config.params, beta=config.beta, seeds=1, trace_seeds=0)
     warm_up = time.perf_counter() - started
 
     started = time.perf_counter()
-    evaluations = evaluate_configs(matrices, matrix_configs(), seeds=seeds, trace_seeds=0, jobs=jobs)
+    evaluations = evaluate_configs(matrices, matrix_configs(), seeds=seeds, trace_seeds=0, jobs=jobs,
+                                   on_progress=shifted(on_progress, 0, total))
     matrix_wall = time.perf_counter() - started
 
     started = time.perf_counter()
-    curves = evaluate_configs(matrices, curve_configs(), seeds=seeds, trace_seeds=0, jobs=jobs)
+    curves = evaluate_configs(matrices, curve_configs(), seeds=seeds, trace_seeds=0, jobs=jobs,
+                              on_progress=shifted(on_progress, matrix_total, total))
     curve_wall = time.perf_counter() - started
 
     base = matrices[0]

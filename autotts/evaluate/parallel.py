@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,10 @@ from autotts.evaluate.results import Evaluation
 from autotts.evaluate.seeds import DEFAULT_SEEDS
 from autotts.replay.matrix import ReplayMatrix
 
-__all__ = ["EvalConfig", "evaluate_configs"]
+__all__ = ["EvalConfig", "OnProgress", "evaluate_configs", "shifted"]
+
+# Told ``(done, total)`` evaluations: once with done = 0 before the work, then after each one finishes.
+OnProgress = Callable[[int, int], object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,13 @@ class EvalConfig:
     controller: str
     params: Mapping[str, Any]
     beta: float | None = None
+
+
+def shifted(on_progress: OnProgress | None, before: int, total: int) -> OnProgress | None:
+    """``on_progress`` for one batch of a longer job: ``before`` evaluations already done of ``total``."""
+    if on_progress is None:
+        return None
+    return lambda done, _batch_total: on_progress(before + done, total)
 
 
 _SHARED: tuple[Sequence[ReplayMatrix], int, int] | None = None  # set in the parent just before forking
@@ -40,6 +50,7 @@ def evaluate_configs(
     seeds: int = DEFAULT_SEEDS,
     trace_seeds: int = 1,
     jobs: int | None = None,
+    on_progress: OnProgress | None = None,
 ) -> list[Evaluation]:
     """Every config on every matrix (matrix-major order), on ``jobs`` processes (default: all cores)."""
     tasks = [(m, c) for m in range(len(matrices)) for c in configs]
@@ -48,12 +59,22 @@ def evaluate_configs(
     _SHARED = (matrices, seeds, trace_seeds)
     try:
         if jobs == 1:
-            return [_evaluate(task) for task in tasks]
+            return _collect(map(_evaluate, tasks), len(tasks), on_progress)
         _warm_up(matrices[0], configs)
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return pool.map(_evaluate, tasks, chunksize=1)
+            return _collect(pool.imap(_evaluate, tasks, chunksize=1), len(tasks), on_progress)
     finally:
         _SHARED = None
+
+
+def _collect(results: Iterator[Evaluation], total: int, on_progress: OnProgress | None) -> list[Evaluation]:
+    report = on_progress or (lambda _done, _total: None)
+    report(0, total)
+    out = []
+    for evaluation in results:
+        out.append(evaluation)
+        report(len(out), total)
+    return out
 
 
 def _evaluate(task: tuple[int, EvalConfig]) -> Evaluation:
