@@ -13,6 +13,7 @@ from functools import cache
 import numpy as np
 
 from autotts.replay.arrays import ReplayArrays
+from autotts.replay.episode import ERR
 from autotts.replay.matrix import ReplayMatrix
 
 __all__ = ["DEFAULT_SEEDS", "branch_order", "branch_orders", "replay_arrays"]
@@ -46,6 +47,7 @@ def replay_arrays(matrix: ReplayMatrix, seeds: int) -> ReplayArrays:
         finals=matrix.final_ids,
         n_branches=matrix.n_branches,
         orders=orders,
+        err_ids=np.array([words.index(ERR) if ERR in words else -1 for words in matrix.vocab], dtype=np.int32),
         probe_freq=matrix.probe_freq,
         vocab_size=max(len(v) for v in matrix.vocab),
     )

@@ -20,6 +20,7 @@ class ReplayArrays:
     finals: np.ndarray  # int32 [Q, B]
     n_branches: np.ndarray  # int32 [Q]
     orders: np.ndarray  # int32 [S, Q, B]
+    err_ids: np.ndarray  # int32 [Q]: the id of ERR in each question's answers, -1 where it does not occur
     probe_freq: int
     vocab_size: int
 

@@ -28,7 +28,9 @@ from typing import NamedTuple
 
 from autotts.replay.matrix import QuestionTraces
 
-__all__ = ["Episode", "Observation", "QuestionView", "TraceEvent", "live_view"]
+__all__ = ["ERR", "Episode", "Observation", "QuestionView", "TraceEvent", "live_view"]
+
+ERR = "ERR"  # the answer of a probe (or a trace) from which none could be extracted
 
 
 class Observation(NamedTuple):

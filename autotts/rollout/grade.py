@@ -16,9 +16,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from autotts.replay.episode import ERR
+
 __all__ = ["ERR", "MAX_ANSWER_CHARS", "QuestionGrader"]
 
-ERR = "ERR"
 MAX_ANSWER_CHARS = 256
 
 _TIMEOUT_NOTICE = "Timeout is disabled"

@@ -39,7 +39,8 @@ def _run(genome: Genome, traces: QuestionTraces, tmp_path: Path) -> tuple[str | 
 
 
 def test_overlong_pruning_drops_branches_far_longer_than_the_shortest_finished(tmp_path: Path) -> None:
-    genome = _with(switch_variant(RACE_GENOME, "prune", "overlong"), n_init=(2, 2), max_branches=(2, 2),
+    overlong = switch_variant(switch_variant(RACE_GENOME, "dissent", "off"), "overlong", "ratio")
+    genome = _with(overlong, n_init=(2, 2), max_branches=(2, 2),
                    length_ratio=(1.5, 1.5), min_complete=(1, 1), conf_thresh=(0.999, 0.999))
     answer, events = _run(genome, _traces((4, "7"), (20, "9")), tmp_path)
     pruned = [e for e in events if e.action == "prune"]

@@ -21,6 +21,7 @@ import random
 from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer, register_proposer
 from autotts.discover.proposers.template import (
     CMC_GENOME,
+    INT_KNOBS,
     KNOBS,
     RACE_GENOME,
     SLOTS,
@@ -90,10 +91,10 @@ class EvolveProposer(Proposer):
         for end in ends:
             old = knobs[name][end]
             value = max(old, 1.0) * math.exp(step) if spec.log_scale else old + step
-            if spec.kind == "int" and round(value) == old:
+            if name in INT_KNOBS and round(value) == old:
                 value = old + (1 if step > 0 else -1)
             value = min(spec.high, max(spec.low, value))
-            knobs[name][end] = round(value) if spec.kind == "int" else round(value, 4)
+            knobs[name][end] = round(value) if name in INT_KNOBS else round(value, 4)
         lo, hi = knobs[name]
         if (spec.direction == "up" and hi < lo) or (spec.direction == "down" and hi > lo):
             knobs[name] = [hi, lo]

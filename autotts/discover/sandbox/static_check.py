@@ -15,8 +15,9 @@ from dataclasses import dataclass
 __all__ = ["ALLOWED_MODULES", "StaticViolation", "check_source"]
 
 ALLOWED_MODULES = frozenset({
-    "__future__", "math", "collections", "itertools", "heapq", "functools", "statistics", "dataclasses", "typing",
-    "numpy", "autotts.controllers.base", "autotts.controllers.voting", "autotts.replay.episode",
+    "__future__", "math", "collections", "collections.abc", "itertools", "heapq", "functools", "statistics",
+    "dataclasses", "typing", "numpy",
+    "autotts.controllers.base", "autotts.controllers.voting", "autotts.replay.episode",
 })
 
 _FORBIDDEN_NAMES = frozenset({
