@@ -1,15 +1,19 @@
-"""``autotts bench``: replay speed on the paper's evaluation matrix."""
+"""``autotts bench``: replay speed on the paper's evaluation matrix, or memory and speed on a synthetic store."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import tempfile
 import time
+from pathlib import Path
 
 from autotts.cli.common import add_store_option, progress_bar, render_table
+from autotts.errors import ConfigError
 from autotts.evaluate.api import load_matrices
-from autotts.evaluate.bench import run_benchmark
+from autotts.evaluate.bench import run_benchmark, run_synthetic
+from autotts.evaluate.chunks import DEFAULT_CHUNK_QUESTIONS
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -20,10 +24,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
     parser.add_argument("--seeds", type=int, default=100, help="branch orders per evaluation (default 100)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument("--synthetic-questions", type=int, metavar="N",
+                        help="instead: replay CMC over a store of N questions repeating every question of --store, "
+                             "and report peak memory and episodes/s")
+    parser.add_argument("--synthetic-store", type=Path, metavar="PATH",
+                        help="where to build the synthetic store, or reuse it (default: a temporary file)")
+    parser.add_argument("--chunk-questions", type=int, default=DEFAULT_CHUNK_QUESTIONS, metavar="N",
+                        help=f"questions replayed at once per worker (default {DEFAULT_CHUNK_QUESTIONS})")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.synthetic_questions is not None:
+        return run_synthetic_bench(args)
     started = time.perf_counter()
     matrices = load_matrices(args.store, args.model, args.benchmark)
     load_seconds = time.perf_counter() - started
@@ -48,5 +61,31 @@ def run(args: argparse.Namespace) -> int:
         f"\nlinearity, {report.linear_controller}: {report.linear_base_seconds:.3f} s on 1 store, "
         f"{report.linear_10x_seconds:.3f} s on a 10x store (ratio {figures['linear_ratio']})"
         f"\npeak memory: {report.peak_rss_mb_parent:.0f} MB parent, {report.peak_rss_mb_worker:.0f} MB largest worker"
+    )
+    return 0
+
+
+def run_synthetic_bench(args: argparse.Namespace) -> int:
+    if args.synthetic_questions < 1 or args.chunk_questions < 1:
+        raise ConfigError("--synthetic-questions and --chunk-questions must be at least 1")
+    with tempfile.TemporaryDirectory(prefix="autotts-bench-") as tmp:
+        where = args.synthetic_store or Path(tmp) / "synthetic.duckdb"
+        with progress_bar("replay", enabled=not args.json, unit="chunk") as on_progress:
+            figures = run_synthetic(args.store, args.synthetic_questions, where, seeds=args.seeds, jobs=args.jobs,
+                                    chunk_questions=args.chunk_questions, on_progress=on_progress)
+    if args.json:
+        print(json.dumps(figures.as_dict()))
+        return 0
+    out = figures.as_dict()
+    built = "reused" if figures.built_seconds is None else f"built in {figures.built_seconds:.1f} s"
+    worker = "" if figures.peak_rss_mb_worker is None else f", {figures.peak_rss_mb_worker:.0f} MB largest worker"
+    print(
+        f"synthetic store: {figures.questions} questions repeating those of {args.store} ({built})"
+        f"\n{figures.controller}, {figures.seeds} seeds, chunks of {figures.chunk_questions} questions, "
+        f"{figures.jobs} processes: {figures.episodes} episodes in {figures.wall_seconds:.1f} s wall, "
+        f"{figures.cpu_seconds:.1f} s CPU"
+        f"\n{out['episodes_per_second']} episodes/s wall, {out['episodes_per_cpu_second']} per CPU second"
+        f"\npeak memory: {figures.peak_rss_mb:.0f} MB replaying process{worker}"
+        f"\naccuracy {figures.accuracy:.2f}%, avg tokens {figures.avg_tokens:.0f}"
     )
     return 0

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from autotts.controllers.loading import resolve_controller
 from autotts.errors import ConfigError, StoreError
+from autotts.evaluate.chunks import DEFAULT_CHUNK_QUESTIONS, batches, merge_evaluations
 from autotts.evaluate.parallel import EvalConfig, OnProgress, evaluate_configs, shifted
 from autotts.evaluate.results import Evaluation
 from autotts.evaluate.runner import run_episodes
 from autotts.evaluate.seeds import DEFAULT_SEEDS
-from autotts.replay.matrix import ReplayMatrix, list_stores, load_matrix
+from autotts.replay.matrix import ReplayMatrix, count_questions, list_stores, load_matrix
 from autotts.store.connection import open_store
 from autotts.store.results import record_evaluations
 
@@ -91,13 +98,26 @@ def select_stores(
     return chosen
 
 
-def load_matrices(store: str | Path, models: Sequence[str] = (), benchmarks: Sequence[str] = ()) -> list[ReplayMatrix]:
-    """Load the selected stores' arrays, once."""
+@contextmanager
+def _reading(store: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = open_store(store, read_only=True)
     try:
-        return [load_matrix(con, m, b) for m, b in select_stores(list_stores(con), models, benchmarks)]
+        yield con
     finally:
         con.close()
+
+
+def _questions(con: duckdb.DuckDBPyConnection, model: str, benchmark: str) -> int:
+    n = count_questions(con, model, benchmark)
+    if n == 0:
+        raise StoreError(f"store has no traces for model {model!r}, benchmark {benchmark!r}")
+    return n
+
+
+def load_matrices(store: str | Path, models: Sequence[str] = (), benchmarks: Sequence[str] = ()) -> list[ReplayMatrix]:
+    """Load the selected stores' arrays, once."""
+    with _reading(store) as con:
+        return [load_matrix(con, m, b) for m, b in select_stores(list_stores(con), models, benchmarks)]
 
 
 def evaluate_stores(
@@ -108,22 +128,41 @@ def evaluate_stores(
     benchmarks: Sequence[str] = (),
     record: bool = True,
     jobs: int | None = None,
+    chunk_questions: int = DEFAULT_CHUNK_QUESTIONS,
     on_progress: OnProgress | None = None,
 ) -> list[Evaluation]:
     """Evaluate every request at every beta on every selected store (on ``jobs`` processes);
-    record them all in one transaction."""
-    matrices = load_matrices(store, models, benchmarks)
-    evaluations: list[Evaluation] = []
+    record them all in one transaction.
+
+    Stores are loaded and replayed ``chunk_questions`` questions at a time (``jobs`` chunks at once),
+    so memory stays bounded however many questions a store holds; the results are those of a whole replay.
+    """
     for req in requests:
         # Resolve once up front so a bad name or parameter fails before any work starts.
         for beta in req.betas:
             resolve_controller(req.controller, {**req.params, **({"beta": beta} if beta is not None else {})})
-    # One progress count over every request: the work is known once the stores are loaded.
-    total = len(matrices) * sum(len(req.betas) for req in requests)
-    for req in requests:
-        configs = [EvalConfig(req.controller, req.params, beta) for beta in req.betas]
-        evaluations += evaluate_configs(matrices, configs, seeds=req.seeds, trace_seeds=req.trace_seeds, jobs=jobs,
-                                        on_progress=shifted(on_progress, len(evaluations), total))
+    with _reading(store) as con:
+        chosen = select_stores(list_stores(con), models, benchmarks)
+        sizes = [(m, b, _questions(con, m, b)) for m, b in chosen]
+    plan = batches(sizes, chunk_questions, jobs or os.cpu_count() or 1)
+    # One progress count over every chunk of every request: the work is known before any is loaded.
+    total = sum(len(batch) for batch in plan) * sum(len(req.betas) for req in requests)
+    done = 0
+    parts: dict[tuple[int, str, str, int], list[tuple[int, Evaluation]]] = defaultdict(list)
+    for batch in plan:
+        with _reading(store) as con:  # closed again before the workers fork
+            matrices = [load_matrix(con, c.model, c.benchmark, c.span) for c in batch]
+        for r, req in enumerate(requests):
+            configs = [EvalConfig(req.controller, req.params, beta) for beta in req.betas]
+            results = evaluate_configs(matrices, configs, seeds=req.seeds, trace_seeds=req.trace_seeds, jobs=jobs,
+                                       on_progress=shifted(on_progress, done, total))
+            done += len(results)
+            for (chunk, (i, _config)), ev in zip(product(batch, enumerate(configs)), results, strict=True):
+                parts[(r, chunk.model, chunk.benchmark, i)].append((chunk.span.start, ev))
+    evaluations = [
+        merge_evaluations(parts[(r, m, b, i)])
+        for r, req in enumerate(requests) for m, b in chosen for i in range(len(req.betas))
+    ]
     if record:
         con = open_store(store)
         try:

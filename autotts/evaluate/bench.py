@@ -1,24 +1,33 @@
-"""The replay speed benchmark: the paper's evaluation matrix, scaling curves, a 10x store.
+"""The replay speed benchmark: the paper's evaluation matrix, scaling curves, a 10x store;
+and memory and speed on a synthetic store of any size (:func:`run_synthetic`).
 
 Figures, not assertions: ``autotts bench`` prints them as a table or JSON.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import resource
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from autotts.evaluate.api import evaluate_matrix
+from autotts.evaluate.api import EvalRequest, evaluate_matrix, evaluate_stores
+from autotts.evaluate.chunks import DEFAULT_CHUNK_QUESTIONS
 from autotts.evaluate.parallel import EvalConfig, OnProgress, evaluate_configs, shifted
 from autotts.evaluate.results import Evaluation
 from autotts.replay.matrix import ReplayMatrix
+from autotts.store.synthetic import build_synthetic_store
 
-__all__ = ["BenchReport", "ControllerFigures", "curve_configs", "matrix_configs", "run_benchmark", "tile_matrix"]
+__all__ = [
+    "BenchReport", "ControllerFigures", "SyntheticFigures", "curve_configs", "matrix_configs", "run_benchmark",
+    "run_synthetic", "tile_matrix",
+]
 
 CMC_BETAS = tuple(round(0.1 * i, 1) for i in range(11))
 CURVE_KS = (1, 2, 4, 8, 16, 32, 64)
@@ -152,3 +161,106 @@ def _per_controller(evaluations: Sequence[Evaluation]) -> tuple[ControllerFigure
         ControllerFigures(name, len(evs), sum(e.results.episodes for e in evs), sum(e.cpu_seconds for e in evs))
         for name, evs in groups.items()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SyntheticFigures:
+    """Replaying one controller over a synthetic store: its size, speed and peak memory."""
+
+    questions: int
+    seeds: int
+    chunk_questions: int
+    jobs: int
+    controller: str
+    built_seconds: float | None  # None: an existing synthetic store was reused
+    wall_seconds: float
+    cpu_seconds: float  # the evaluating process and its workers, user + system
+    episodes: int
+    peak_rss_mb: float  # the evaluating process
+    peak_rss_mb_worker: float | None  # its largest worker process (None: no workers at jobs=1)
+    accuracy: float
+    avg_tokens: float
+
+    @property
+    def episodes_per_second(self) -> float:
+        return self.episodes / self.wall_seconds
+
+    @property
+    def episodes_per_cpu_second(self) -> float:
+        return self.episodes / self.cpu_seconds
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "episodes_per_second": round(self.episodes_per_second),
+                "episodes_per_cpu_second": round(self.episodes_per_cpu_second)}
+
+
+SYNTHETIC_CONTROLLER = EvalConfig("cmc", {}, 0.5)
+
+
+def run_synthetic(store: Path, questions: int, synthetic: Path, *, seeds: int, jobs: int,
+                  chunk_questions: int = DEFAULT_CHUNK_QUESTIONS,
+                  on_progress: OnProgress | None = None) -> SyntheticFigures:
+    """Build (or reuse) a ``questions``-question store at ``synthetic`` from ``store``'s questions,
+    then replay CMC over it in chunks of ``chunk_questions``.
+
+    Building and replaying each run in a child process of their own, so the
+    peak memory reported is the replay's alone.
+    """
+    started = time.perf_counter()
+    built = _in_child(build_synthetic_store, store, synthetic, questions)
+    built_seconds = time.perf_counter() - started if built else None
+    figures = _in_child(_replay_synthetic, synthetic, seeds, jobs, chunk_questions, on_progress)
+    return SyntheticFigures(questions=questions, seeds=seeds, chunk_questions=chunk_questions, jobs=jobs,
+                            controller=f"{SYNTHETIC_CONTROLLER.controller}(beta={SYNTHETIC_CONTROLLER.beta})",
+                            built_seconds=built_seconds, **figures)
+
+
+def _replay_synthetic(store: Path, seeds: int, jobs: int, chunk_questions: int,
+                      on_progress: OnProgress | None) -> dict[str, Any]:
+    config = SYNTHETIC_CONTROLLER
+    request = EvalRequest(config.controller, config.params, (config.beta,), seeds=seeds, trace_seeds=0)
+    wall, cpu = time.perf_counter(), _cpu_seconds()
+    [evaluation] = evaluate_stores(store, [request], record=False, jobs=jobs, chunk_questions=chunk_questions,
+                                   on_progress=on_progress)
+    wall, cpu = time.perf_counter() - wall, _cpu_seconds() - cpu
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "wall_seconds": wall, "cpu_seconds": cpu, "episodes": evaluation.results.episodes,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb_worker": workers or None, "accuracy": evaluation.results.accuracy,
+        "avg_tokens": evaluation.results.avg_tokens,
+    }
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _in_child(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` in a forked child process (which may fork workers of its own); its result or its error.
+
+    Forked, so ``args`` need not pickle (a progress callback draws on the same terminal); the result must.
+    """
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    child = context.Process(target=_child_main, args=(writer, fn, args))
+    child.start()
+    writer.close()
+    try:
+        ok, value = reader.recv()
+    except EOFError:
+        child.join()
+        raise RuntimeError(f"the benchmark's child process died (exit code {child.exitcode})") from None
+    child.join()
+    if not ok:
+        raise value
+    return value
+
+
+def _child_main(writer: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        result = (True, fn(*args))
+    except BaseException as exc:  # handed to the parent, which raises it there
+        result = (False, exc)
+    writer.send(result)

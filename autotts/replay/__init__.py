@@ -1,7 +1,7 @@
 """The offline replay environment: arrays per store and the episode engine."""
 
 from autotts.replay.episode import Episode, Observation, QuestionView, TraceEvent, live_view
-from autotts.replay.matrix import QuestionTraces, ReplayMatrix, list_stores, load_matrix
+from autotts.replay.matrix import QuestionTraces, ReplayMatrix, count_questions, list_stores, load_matrix
 
 __all__ = [
     "Episode",
@@ -10,6 +10,7 @@ __all__ = [
     "QuestionView",
     "ReplayMatrix",
     "TraceEvent",
+    "count_questions",
     "list_stores",
     "live_view",
     "load_matrix",
