@@ -13,6 +13,7 @@ __all__ = [
     "ControllerError",
     "DiscoveryError",
     "IngestError",
+    "LiveError",
     "RolloutError",
     "SettingError",
     "StoreError",
@@ -54,3 +55,7 @@ class SettingError(ConfigError):
         super().__init__(f"{setting}: {problem}")
         self.setting = setting
         self.problem = problem
+
+
+class LiveError(AutoTTSError):
+    """A live run cannot go on: generation failed, the question ran out of time, or a request was malformed."""

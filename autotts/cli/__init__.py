@@ -18,15 +18,29 @@ from autotts.cli import (
     export_cmd,
     ingest_cmd,
     paper_cmd,
+    proxy_cmd,
     rollout_cmd,
     serve_cmd,
+    solve_cmd,
     sql_cmd,
 )
 from autotts.errors import AutoTTSError
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS = [ingest_cmd, eval_cmd, sql_cmd, paper_cmd, bench_cmd, rollout_cmd, export_cmd, discover_cmd, serve_cmd]
+COMMANDS = [
+    ingest_cmd,
+    eval_cmd,
+    sql_cmd,
+    paper_cmd,
+    bench_cmd,
+    rollout_cmd,
+    solve_cmd,
+    proxy_cmd,
+    export_cmd,
+    discover_cmd,
+    serve_cmd,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

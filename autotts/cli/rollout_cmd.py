@@ -23,6 +23,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model-name", help="model name in the store (default: last part of --model)")
     parser.add_argument("--benchmark-name", help="benchmark name in the store (default: the file name)")
     parser.add_argument("--limit", type=int, help="roll out only the first N questions (a later run can extend)")
+    add_protocol_options(parser)
+    add_backend_options(parser)
+    parser.add_argument("--concurrency", type=int, default=64, help="openai: requests in flight")
+    ray = parser.add_argument_group("ray (several machines)")
+    ray.add_argument("--ray-workers", type=int, help="fan questions out over this many Ray workers")
+    ray.add_argument("--ray-address", help="Ray cluster address (default: start or join a local one)")
+    ray.add_argument("--gpus-per-worker", type=float, default=1.0, help="GPUs each Ray worker reserves")
+    parser.set_defaults(func=run)
+
+
+def add_protocol_options(parser: argparse.ArgumentParser) -> None:
+    """The sampling and probing settings (``autotts solve`` takes the same, so live matches replay)."""
     sampling = parser.add_argument_group("protocol")
     sampling.add_argument("--samples", type=int, default=_DEFAULTS.samples, help="traces per question")
     sampling.add_argument("--interval", type=int, default=_DEFAULTS.interval, help="tokens between probes")
@@ -31,9 +43,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     sampling.add_argument("--seed", type=int, default=_DEFAULTS.seed, help="sampling seed (same seed, same traces)")
     sampling.add_argument("--max-probes", type=int, default=_DEFAULTS.max_probes, help="probes per branch at most")
     sampling.add_argument("--probe-tokens", type=int, default=_DEFAULTS.probe_tokens, help="greedy tokens per probe")
+
+
+def protocol_config(args: argparse.Namespace) -> ProtocolConfig:
+    return ProtocolConfig(
+        samples=args.samples,
+        interval=args.interval,
+        temperature=args.temperature,
+        max_tokens=args.max_tokens,
+        seed=args.seed,
+        max_probes=args.max_probes,
+        probe_tokens=args.probe_tokens,
+    )
+
+
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
+    """Which engine generates, and its settings (shared with ``autotts solve``)."""
     engine = parser.add_argument_group("backend")
-    engine.add_argument("--backend", choices=BACKENDS, default="vllm",
-                        help="vllm (in process) or openai (a running OpenAI-compatible server)")
+    engine.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="vllm",
+        help="vllm (in process) or openai (a running OpenAI-compatible server)",
+    )
     engine.add_argument("--tensor-parallel-size", type=int, help="vllm: GPUs per model replica")
     engine.add_argument("--data-parallel-size", type=int, help="vllm: model replicas in this process group")
     engine.add_argument("--max-model-len", type=int, help="vllm: context length to reserve")
@@ -47,29 +79,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     engine.add_argument("--base-url", help="openai: the server, e.g. http://127.0.0.1:8000/v1")
     engine.add_argument("--tokenizer", help="openai: tokenizer id or path (default: --model)")
     engine.add_argument("--served-model", help="openai: the model name the server knows (default: --model)")
-    engine.add_argument("--concurrency", type=int, default=64, help="openai: requests in flight")
-    ray = parser.add_argument_group("ray (several machines)")
-    ray.add_argument("--ray-workers", type=int, help="fan questions out over this many Ray workers")
-    ray.add_argument("--ray-address", help="Ray cluster address (default: start or join a local one)")
-    ray.add_argument("--gpus-per-worker", type=float, default=1.0, help="GPUs each Ray worker reserves")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    config = ProtocolConfig(
-        samples=args.samples,
-        interval=args.interval,
-        temperature=args.temperature,
-        max_tokens=args.max_tokens,
-        seed=args.seed,
-        max_probes=args.max_probes,
-        probe_tokens=args.probe_tokens,
-    )
     summary = run_rollout(
         args.model,
         args.benchmark,
         args.store,
-        config=config,
+        config=protocol_config(args),
         backend=args.backend,
         backend_options=backend_options(args),
         model_name=args.model_name,

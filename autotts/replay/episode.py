@@ -24,11 +24,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from autotts.replay.matrix import QuestionTraces
 
-__all__ = ["ERR", "Episode", "Observation", "QuestionView", "TraceEvent", "live_view"]
+__all__ = ["ERR", "Episode", "Observation", "QuestionEngine", "QuestionView", "TraceEvent", "live_view"]
 
 ERR = "ERR"  # the answer of a probe (or a trace) from which none could be extracted
 
@@ -50,6 +50,33 @@ class TraceEvent(NamedTuple):
     answer: str | None
     finished: bool
     cost: int
+
+
+class QuestionEngine(Protocol):
+    """Everything a :class:`QuestionView` asks of the engine behind it.
+
+    :class:`Episode` answers from stored traces; a live question
+    (``autotts.live``) generates the same answers with a model. Each call is
+    one action with a small, plain result, so a view can just as well drive an
+    engine in another process over a pipe.
+    """
+
+    @property
+    def opened(self) -> int: ...
+
+    @property
+    def pool_size(self) -> int: ...
+
+    @property
+    def total(self) -> int: ...
+
+    def open(self) -> int: ...
+
+    def explore(self, k: int, action: str = "continue") -> tuple[str, bool]: ...
+
+    def read_whole(self) -> tuple[int, str]: ...
+
+    def prune(self, k: int) -> None: ...
 
 
 class Episode:
@@ -133,12 +160,12 @@ class Episode:
             self.events.append(TraceEvent("prune", k, self._cursor[k], None, False, 0))
 
 
-_LIVE: dict[int, Episode] = {}
+_LIVE: dict[int, QuestionEngine] = {}
 _TICKETS = itertools.count()
 
 
 @contextmanager
-def live_view(episode: Episode) -> Iterator[QuestionView]:
+def live_view(episode: QuestionEngine) -> Iterator[QuestionView]:
     """A view of ``episode`` for a controller, valid inside the ``with`` block only."""
     ticket = next(_TICKETS)
     _LIVE[ticket] = episode

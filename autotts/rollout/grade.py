@@ -35,19 +35,26 @@ for _name in ("math_verify.parser", "math_verify.grader"):
 
 
 class QuestionGrader:
-    """Canonical answer strings for one question, equivalent answers mapped to one string."""
+    """Canonical answer strings for one question, equivalent answers mapped to one string.
 
-    def __init__(self, gold: str) -> None:
+    Without a gold answer (a live question a controller works on, a proxied
+    request) the first answer seen of each class represents it: the classes,
+    and so the votes, are the same, and gold stays out of the controller's reach.
+    """
+
+    def __init__(self, gold: str | None) -> None:
         from math_verify import parse, verify  # an optional extra: imported only where grading happens
 
         self._parse = parse
         self._verify = verify
         self.gold = gold
         self._representatives: list[tuple[str, list[Any]]] = []
-        gold_parsed = self._parsed(gold)
-        if gold_parsed:
-            self._representatives.append((gold, gold_parsed))
-        self._cache: dict[str | None, str] = {gold: gold}
+        self._cache: dict[str | None, str] = {}
+        if gold is not None:
+            gold_parsed = self._parsed(gold)
+            if gold_parsed:
+                self._representatives.append((gold, gold_parsed))
+            self._cache[gold] = gold
 
     def canonical(self, raw: str | None) -> str:
         """``raw`` (an extracted answer, or None when none was found) as the string to store."""
@@ -58,7 +65,7 @@ class QuestionGrader:
         return result
 
     def is_correct(self, raw: str | None) -> bool:
-        return self.canonical(raw) == self.gold
+        return self.gold is not None and self.canonical(raw) == self.gold
 
     def _classify(self, raw: str | None) -> str:
         if raw is None:

@@ -26,7 +26,7 @@ from autotts.rollout.extract import last_boxed, read_open_box
 from autotts.rollout.grade import QuestionGrader
 from autotts.store.autotts_json import StoredBranch, StoredQuestion
 
-__all__ = ["ProtocolConfig", "QuestionRollout", "cut_points", "rollout_question", "trace_seed"]
+__all__ = ["ProbeSuffixes", "ProtocolConfig", "QuestionRollout", "cut_points", "rollout_question", "trace_seed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,10 @@ class ProtocolConfig:
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def user_message(self, question: str) -> str:
+        """The user turn the model sees: the question, then the instruction (if any)."""
+        return f"{question}\n{self.instruction}" if self.instruction else question
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +98,7 @@ def rollout_question(
     """Sample, cut, probe and grade one question."""
     start = time.perf_counter()
     tok = backend.tokenizer
-    message = f"{item.question}\n{config.instruction}" if config.instruction else item.question
-    prompt = tuple(tok.chat_prompt(message))
+    prompt = tuple(tok.chat_prompt(config.user_message(item.question)))
     seeds = tuple(trace_seed(config.seed, question_idx, b) for b in range(config.samples))
     traces = backend.generate([Request(prompt, config.max_tokens, config.temperature, s) for s in seeds])
     probes, owners = _probe_requests(tok, prompt, traces, config)
@@ -127,27 +130,55 @@ def _probe_requests(
     tok: ChatTokenizer, prompt: tuple[int, ...], traces: Sequence[Completion], config: ProtocolConfig
 ) -> tuple[list[Request], list[int]]:
     """Probe prompts for every cut of every trace, and the branch each belongs to."""
-    close_ids = tok.encode(config.think_close)
-    still_thinking = tuple(tok.encode(f"\n{config.think_close}\n\n{config.answer_prefix}"))
-    answering = tuple(tok.encode(f"\n\n{config.answer_prefix}"))
+    suffixes = ProbeSuffixes.build(tok, config)
     requests: list[Request] = []
     owners: list[int] = []
     for b, trace in enumerate(traces):
-        closed_at = _end_of(close_ids, trace.token_ids)
+        closed_at = suffixes.thinking_closed_at(trace.token_ids)
         for cut in cut_points(len(trace.token_ids), config.interval, config.max_probes):
-            suffix = answering if closed_at is not None and closed_at <= cut else still_thinking
-            requests.append(Request(prompt + trace.token_ids[:cut] + suffix, config.probe_tokens, 0.0, 0))
+            closed = closed_at is not None and closed_at <= cut
+            requests.append(suffixes.request(prompt, trace.token_ids[:cut], closed=closed, config=config))
             owners.append(b)
     return requests, owners
 
 
-def _end_of(needle: Sequence[int], haystack: Sequence[int]) -> int | None:
-    """The index just past the first occurrence of ``needle`` in ``haystack``, or None."""
-    n = len(needle)
-    if n == 0:
+@dataclass(frozen=True, slots=True)
+class ProbeSuffixes:
+    """The answer-forcing suffixes of one tokenizer, and the probe request they make at a cut.
+
+    A trace still thinking at the cut gets its thinking block closed first; one
+    that already closed it only gets the answer opener. Rollouts probe finished
+    traces at every cut, live questions probe the trace generated so far: both
+    build the probe here, so replay and live ask the same question.
+    """
+
+    close_ids: tuple[int, ...]
+    still_thinking: tuple[int, ...]
+    answering: tuple[int, ...]
+
+    @classmethod
+    def build(cls, tok: ChatTokenizer, config: ProtocolConfig) -> ProbeSuffixes:
+        return cls(
+            close_ids=tuple(tok.encode(config.think_close)),
+            still_thinking=tuple(tok.encode(f"\n{config.think_close}\n\n{config.answer_prefix}")),
+            answering=tuple(tok.encode(f"\n\n{config.answer_prefix}")),
+        )
+
+    def thinking_closed_at(self, trace_ids: Sequence[int], start: int = 0) -> int | None:
+        """Where the thinking block's close ends in ``trace_ids`` (searched from ``start``), or None."""
+        needle = self.close_ids
+        n = len(needle)
+        if n == 0:
+            return None
+        first = needle[0]
+        for i in range(max(0, start), len(trace_ids)):
+            if trace_ids[i] == first and tuple(trace_ids[i : i + n]) == needle:
+                return i + n
         return None
-    first = needle[0]
-    for i, token in enumerate(haystack):
-        if token == first and tuple(haystack[i : i + n]) == tuple(needle):
-            return i + n
-    return None
+
+    def request(
+        self, prompt: Sequence[int], trace_ids: Sequence[int], *, closed: bool, config: ProtocolConfig
+    ) -> Request:
+        """The greedy probe of a trace cut after ``trace_ids``; ``closed``: its thinking ended before the cut."""
+        suffix = self.answering if closed else self.still_thinking
+        return Request((*prompt, *trace_ids, *suffix), config.probe_tokens, 0.0, 0)

@@ -192,7 +192,63 @@ CREATE TABLE IF NOT EXISTS discovery_traces (
 );
 """
 
-DDL = _TRACE_TABLES + _RESULT_TABLES + _ROLLOUT_TABLES + _DISCOVERY_TABLES
+_LIVE_TABLES = """
+CREATE TABLE IF NOT EXISTS live_runs (
+    run_id           VARCHAR PRIMARY KEY,  -- random: live generation is not reproducible to the token
+    model            VARCHAR NOT NULL,     -- the same names as rollouts and replay evaluations
+    benchmark        VARCHAR NOT NULL,
+    model_path       VARCHAR NOT NULL,
+    model_revision   VARCHAR NOT NULL,
+    backend          VARCHAR NOT NULL,     -- vllm | openai
+    controller       VARCHAR NOT NULL,     -- registered name, or file path
+    controller_hash  VARCHAR NOT NULL,
+    params           VARCHAR NOT NULL,     -- JSON object, beta apart
+    beta             DOUBLE,
+    sampling         VARCHAR NOT NULL,     -- JSON protocol settings, as rollout_runs.sampling
+    concurrency      INTEGER NOT NULL,     -- questions solved at once
+    questions        INTEGER NOT NULL,
+    accuracy         DOUBLE NOT NULL,      -- percent; a failed question counts as wrong
+    avg_tokens       DOUBLE NOT NULL,      -- sampled tokens per question (the replay cost)
+    avg_probe_tokens DOUBLE NOT NULL,
+    tokens_per_s     DOUBLE NOT NULL,      -- sampled + probe tokens per wall-clock second
+    latency_p50_s    DOUBLE NOT NULL,
+    latency_p95_s    DOUBLE NOT NULL,
+    seconds          DOUBLE NOT NULL,
+    errors           INTEGER NOT NULL,     -- questions without an answer because something failed
+    created_at       TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS live_questions (
+    run_id            VARCHAR NOT NULL,
+    question_idx      INTEGER NOT NULL,
+    question_id       VARCHAR,
+    answer            VARCHAR,
+    correct           BOOLEAN NOT NULL,
+    tokens            BIGINT NOT NULL,     -- sampled tokens
+    sequential_tokens BIGINT NOT NULL,     -- the longest sample
+    probe_tokens      BIGINT NOT NULL,
+    probes            INTEGER NOT NULL,
+    prompt_tokens     BIGINT NOT NULL,     -- sent with every request
+    cached_tokens     BIGINT,              -- of those, from the prefix cache (NULL if unknown)
+    branches_opened   INTEGER NOT NULL,
+    branches_pruned   INTEGER NOT NULL,
+    seconds           DOUBLE NOT NULL,     -- wall-clock latency
+    error             VARCHAR,             -- NULL when the controller answered
+    PRIMARY KEY (run_id, question_idx)
+);
+CREATE TABLE IF NOT EXISTS live_events (   -- as trace_events, for live runs
+    run_id       VARCHAR NOT NULL,
+    question_idx INTEGER NOT NULL,
+    step         INTEGER NOT NULL,
+    action       VARCHAR NOT NULL,
+    branch       INTEGER NOT NULL,
+    depth        INTEGER NOT NULL,
+    answer       VARCHAR,
+    finished     BOOLEAN NOT NULL,
+    cost         BIGINT NOT NULL
+);
+"""
+
+DDL = _TRACE_TABLES + _RESULT_TABLES + _ROLLOUT_TABLES + _DISCOVERY_TABLES + _LIVE_TABLES
 
 TABLES = (
     "sources",
@@ -209,4 +265,7 @@ TABLES = (
     "discovery_candidates",
     "discovery_points",
     "discovery_traces",
+    "live_runs",
+    "live_questions",
+    "live_events",
 )

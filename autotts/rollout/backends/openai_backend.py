@@ -33,6 +33,7 @@ class OpenAIBackend:
         served_model: str | None = None,
         api_key: str | None = None,
         concurrency: int = 64,
+        timeout: float | None = None,
         client: Any = None,
     ) -> None:
         try:
@@ -40,7 +41,9 @@ class OpenAIBackend:
         except ImportError as exc:
             raise RolloutError("backend 'openai' needs the openai package: pip install 'autotts[openai]'") from exc
         self.client = client or openai.OpenAI(
-            base_url=base_url, api_key=api_key or os.environ.get("OPENAI_API_KEY", "EMPTY")
+            base_url=base_url,
+            api_key=api_key or os.environ.get("OPENAI_API_KEY", "EMPTY"),
+            **({"timeout": timeout} if timeout is not None else {}),
         )
         self.served_model = served_model or model
         self.tokenizer = tokenizer if isinstance(tokenizer, ChatTokenizer) else _load_tokenizer(tokenizer or model)
@@ -49,9 +52,10 @@ class OpenAIBackend:
 
     def generate(self, requests: Sequence[Request]) -> list[Completion]:
         with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
-            return list(pool.map(self._one, requests))
+            return list(pool.map(self.complete, requests))
 
-    def _one(self, request: Request) -> Completion:
+    def complete(self, request: Request) -> Completion:
+        """One completion; safe to call from many threads at once (the client pools connections)."""
         response = self.client.completions.create(
             model=self.served_model,
             prompt=list(request.prompt_ids),

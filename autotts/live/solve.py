@@ -1,0 +1,210 @@
+"""Running a controller live on questions, many at once, and measuring what it cost.
+
+Controllers are synchronous: each question gets a thread that runs one
+controller's ``solve`` on a fresh :class:`LiveQuestion`. ``concurrency``
+questions run at a time; their requests meet in the generator, where the
+engine batches them. A question that fails (the backend died, it ran out of
+time, the controller raised) is recorded with its error instead of stopping
+the others, so a run never throws away the questions it finished.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from autotts.controllers.base import Controller
+from autotts.errors import ConfigError
+from autotts.live.generators import Generator
+from autotts.live.question import GenerationFailed, LiveQuestion, OutOfTime
+from autotts.replay.episode import TraceEvent, live_view
+from autotts.rollout.benchmark_file import BenchmarkItem
+from autotts.rollout.grade import QuestionGrader
+from autotts.rollout.protocol import ProtocolConfig
+
+__all__ = ["LiveRun", "SolvedQuestion", "new_run_id", "run_live", "solve_question"]
+
+
+@dataclass(frozen=True, slots=True)
+class SolvedQuestion:
+    """One question solved live: the controller's answer and everything it spent getting there."""
+
+    question_idx: int
+    answer: str | None
+    sample_tokens: int  # sampled tokens: what replay charges
+    sequential_tokens: int  # the longest sample
+    probe_tokens: int  # decoded by probes
+    probes: int
+    prompt_tokens: int  # sent with every request, before prefix caching
+    cached_tokens: int | None  # of those, served from the prefix cache
+    branches_opened: int
+    branches_pruned: int
+    seconds: float  # wall clock, first action to answer
+    error: str | None = None  # why there is no answer; None if the controller returned one
+    error_kind: str | None = None  # generation | timeout | controller
+    events: tuple[TraceEvent, ...] = ()
+    question_id: str | None = None
+    correct: bool = False  # set by grading; False when ungraded
+
+    @property
+    def tokens_spent(self) -> int:
+        """Every token the model generated for this question: samples and probes."""
+        return self.sample_tokens + self.probe_tokens
+
+
+def solve_question(
+    generator: Generator,
+    controller: Controller,
+    message: str,
+    config: ProtocolConfig,
+    *,
+    question_idx: int = 0,
+    timeout: float | None = None,
+) -> SolvedQuestion:
+    """Run ``controller`` on one question live; failures come back in the result, never raised."""
+    start = time.monotonic()
+    deadline = None if timeout is None else start + timeout
+    question = LiveQuestion(generator, message, config, question_idx=question_idx, deadline=deadline)
+    answer: str | None = None
+    error: str | None = None
+    kind: str | None = None
+    try:
+        with live_view(question) as view:
+            answer = controller.solve(view)
+    except OutOfTime as exc:
+        error, kind = str(exc), "timeout"
+    except GenerationFailed as exc:
+        error, kind = str(exc), "generation"
+    except Exception as exc:  # the controller's own failure is this question's result
+        error, kind = f"question {question_idx}: controller raised {type(exc).__name__}: {exc}", "controller"
+    finally:
+        question.cancel("its controller has returned")
+    usage = question.usage
+    return SolvedQuestion(
+        question_idx=question_idx,
+        answer=None if answer is None else str(answer),
+        sample_tokens=usage.sample_tokens,
+        sequential_tokens=question.sequential_tokens,
+        probe_tokens=usage.probe_tokens,
+        probes=usage.probes,
+        prompt_tokens=usage.prompt_tokens,
+        cached_tokens=usage.cached_tokens,
+        branches_opened=question.opened,
+        branches_pruned=question.pruned,
+        seconds=time.monotonic() - start,
+        error=error,
+        error_kind=kind,
+        events=tuple(question.events),
+    )
+
+
+@dataclass(frozen=True)
+class LiveRun:
+    """A controller solved a benchmark live: its settings, every question, and the run's figures."""
+
+    run_id: str
+    model: str
+    benchmark: str
+    model_path: str
+    model_revision: str
+    backend: str
+    controller: str
+    controller_hash: str
+    params: Mapping[str, Any]
+    beta: float | None
+    config: ProtocolConfig
+    concurrency: int
+    questions: tuple[SolvedQuestion, ...]
+    seconds: float  # wall clock of the whole run
+
+    @property
+    def errors(self) -> int:
+        return sum(q.error is not None for q in self.questions)
+
+    @property
+    def accuracy(self) -> float:
+        """Percent of questions answered correctly (a failed question counts as wrong)."""
+        return 100.0 * sum(q.correct for q in self.questions) / max(1, len(self.questions))
+
+    @property
+    def avg_tokens(self) -> float:
+        return float(np.mean([q.sample_tokens for q in self.questions])) if self.questions else 0.0
+
+    @property
+    def avg_probe_tokens(self) -> float:
+        return float(np.mean([q.probe_tokens for q in self.questions])) if self.questions else 0.0
+
+    @property
+    def tokens_per_second(self) -> float:
+        """Generated tokens (samples and probes) per wall-clock second of the run."""
+        return sum(q.tokens_spent for q in self.questions) / self.seconds if self.seconds > 0 else 0.0
+
+    def latency(self, percentile: float) -> float:
+        """Per-question wall-clock latency at ``percentile`` (0-100), in seconds."""
+        if not self.questions:
+            return 0.0
+        return float(np.percentile([q.seconds for q in self.questions], percentile))
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "model": self.model,
+            "benchmark": self.benchmark,
+            "backend": self.backend,
+            "controller": self.controller,
+            "beta": self.beta,
+            "questions": len(self.questions),
+            "concurrency": self.concurrency,
+            "accuracy": round(self.accuracy, 2),
+            "avg_tokens": round(self.avg_tokens, 1),
+            "avg_probe_tokens": round(self.avg_probe_tokens, 1),
+            "tokens_per_s": round(self.tokens_per_second, 1),
+            "latency_p50_s": round(self.latency(50), 3),
+            "latency_p95_s": round(self.latency(95), 3),
+            "seconds": round(self.seconds, 2),
+            "errors": self.errors,
+        }
+
+
+def run_live(
+    generator: Generator,
+    make_controller: Callable[[], Controller],
+    items: Sequence[BenchmarkItem],
+    config: ProtocolConfig,
+    *,
+    concurrency: int,
+    timeout: float | None = None,
+    first_index: int = 0,
+) -> tuple[list[SolvedQuestion], float]:
+    """Solve and grade every item, ``concurrency`` at a time; (results in item order, wall seconds).
+
+    Each question gets its own controller from ``make_controller`` (a
+    controller may keep per-question state on itself); question ``i`` is
+    numbered ``first_index + i``, which seeds its samples as in rollouts.
+    """
+    if concurrency < 1:
+        raise ConfigError(f"concurrency must be at least 1, got {concurrency}")
+
+    def one(indexed: tuple[int, BenchmarkItem]) -> SolvedQuestion:
+        i, item = indexed
+        solved = solve_question(
+            generator, make_controller(), item.question, config, question_idx=first_index + i, timeout=timeout
+        )
+        correct = solved.answer is not None and QuestionGrader(item.answer).is_correct(solved.answer)
+        return replace(solved, question_id=item.id, correct=correct)
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="autotts-live") as pool:
+        results = list(pool.map(one, enumerate(items)))
+    return results, time.monotonic() - start
+
+
+def new_run_id() -> str:
+    """Live runs are not reproducible to the token, so each gets its own id."""
+    return uuid.uuid4().hex[:16]
