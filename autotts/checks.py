@@ -19,11 +19,9 @@ from autotts.evaluate.runner import ReplayOutcome, replay_controller
 from autotts.evaluate.seeds import branch_order
 from autotts.replay.episode import Episode, live_view
 from autotts.replay.matrix import QuestionTraces, ReplayMatrix
+from autotts.rules import MAX_BRANCHES, first_token_drop
 
-__all__ = ["MAX_BRANCHES", "check_controller", "check_environment"]
-
-MAX_BRANCHES = 64
-_TOKEN_TOLERANCE = 0.01  # relative: avg tokens may dip this much as beta grows (noise of few seeds)
+__all__ = ["check_controller", "check_environment"]
 
 
 def check_environment(matrix: ReplayMatrix, *, episodes: int = 50, actions: int = 40, seed: int = 0) -> tuple[str, ...]:
@@ -81,8 +79,8 @@ def _play(
 def check_controller(
     controller: str, matrix: ReplayMatrix, *, betas: Sequence[float] = (0.0, 0.5, 1.0), seeds: int = 2
 ) -> tuple[str, ...]:
-    """Answers are strings or None, at most 64 branches, deterministic for a seed, and (for a
-    controller with ``beta``) average tokens that do not fall as beta grows."""
+    """The rules of :mod:`autotts.rules`: answers are strings or None, at most ``MAX_BRANCHES`` branches,
+    deterministic for a seed, and (for a controller with ``beta``) average tokens that do not fall as beta grows."""
     try:
         resolve_controller(controller, {"beta": betas[0]})
         sweep: Sequence[float | None] = betas
@@ -99,12 +97,10 @@ def check_controller(
         )
         problems += _outcome_problems(label, first, second)
         costs.append(float(first.tokens.mean()))
-    for i in range(1, len(costs)):
-        if costs[i] < costs[i - 1] * (1 - _TOKEN_TOLERANCE):
-            problems.append(
-                f"{controller}: avg tokens fall from {costs[i - 1]:.0f} at beta={sweep[i - 1]} "
-                f"to {costs[i]:.0f} at beta={sweep[i]}"
-            )
+    drop = first_token_drop(list(zip(sweep, costs, strict=True))) if sweep != (None,) else None
+    if drop is not None:
+        (b0, t0), (b1, t1) = drop
+        problems.append(f"{controller}: avg tokens fall from {t0:.0f} at beta={b0} to {t1:.0f} at beta={b1}")
     return tuple(problems)
 
 

@@ -1,9 +1,10 @@
 """Cache keys for stage tasks: the stage's code and input files by content, its params by value.
 
-DVC decides whether a stage is stale from dvc.yaml's deps; the flows reuse
-those very deps (code folders, source data), so a task's cached result is
-reused exactly when ``dvc repro`` would skip the stage. Output paths count by
-name only: they are what the task writes, not what it depends on.
+DVC decides whether a stage is stale from dvc.yaml's deps; the flows hash
+those very deps (code, source data) and the stage's import closure
+(``flows/closure.py``), which the deps must cover, so a task's cached result
+is reused exactly when ``dvc repro`` would skip the stage. Output paths count
+by name only: they are what the task writes, not what it depends on.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import yaml
 
 from autotts.errors import ConfigError
+from flows.closure import stage_closure
 
 __all__ = ["PROJECT_DIR", "digest", "source_deps", "stage_cache_key"]
 
@@ -43,17 +45,18 @@ def digest(path: Path) -> str:
 
 @cache
 def source_deps(stage: str) -> tuple[Path, ...]:
-    """dvc.yaml's deps of ``stage`` that no stage writes and no param names: its code and fixed data."""
+    """The stage's import closure and dvc.yaml's deps of it that no stage writes and no param names."""
     # A foreach stage keeps its definition under "do".
     stages = yaml.safe_load((PROJECT_DIR / "dvc.yaml").read_text())["stages"]
     spec = {name: s.get("do", s) for name, s in stages.items()}
     if stage not in spec:
         raise ConfigError(f"dvc.yaml: no stage {stage!r}")
     outs = [_out_path(o) for s in spec.values() for o in s.get("outs", []) + s.get("metrics", [])]
-    return tuple(
-        PROJECT_DIR / dep for dep in spec[stage]["deps"]
+    declared = [
+        dep for dep in spec[stage]["deps"]
         if "${" not in dep and not any(out == dep or out.startswith(dep + "/") for out in outs)
-    )
+    ]
+    return tuple(PROJECT_DIR / dep for dep in sorted({*declared, *map(str, stage_closure(stage))}))
 
 
 def stage_cache_key(

@@ -20,19 +20,12 @@ from pathlib import Path
 
 from autotts.bundled import bundled_files
 from autotts.evaluate.api import load_matrices
-from autotts.evaluate.parallel import EvalConfig, evaluate_configs
+from autotts.evaluate.parallel import evaluate_configs
+from autotts.methods import parse_label
 from autotts.paper import REFERENCE_DIR
 from autotts.replay.matrix import list_stores
 from autotts.store.connection import DEFAULT_STORE, open_store
 from autotts.store.ingest import ingest_files
-
-BASELINES = {"SC@64": "sc", "ASC@64": "asc", "ESC@64": "esc", "ParallelProbe@64": "parallel-probe"}
-
-
-def controller_for(method: str) -> tuple[str, float | None]:
-    if method.startswith("CMC(beta="):
-        return "cmc", float(method[len("CMC(beta=") : -1])
-    return BASELINES[method], None
 
 
 def main() -> int:
@@ -57,7 +50,7 @@ def main() -> int:
     start = time.perf_counter()
     matrices = load_matrices(args.store)
     methods = sorted({row["method"] for row in rows})
-    configs = [EvalConfig(name, {}, beta) for name, beta in map(controller_for, methods)]
+    configs = [parse_label(method) for method in methods]
     evaluations = evaluate_configs(matrices, configs, trace_seeds=args.trace_seeds, jobs=args.jobs)
     found = {
         (ev.model, ev.benchmark, method): ev for ev, method in zip(evaluations, methods * len(matrices), strict=True)

@@ -10,46 +10,37 @@ from pathlib import Path
 
 from autotts.errors import ConfigError
 from autotts.evaluate.api import evaluate_matrix, load_matrices
-from autotts.evaluate.results import Evaluation
+from autotts.evaluate.parallel import EvalConfig
+from autotts.methods import METHODS, method_label, method_spec
+from autotts.results import Evaluation
 from stages.cli import run_stage_main, stage_parser
 from stages.io import evaluation_frame, write_parquet
 from stages.params import BaselinesParams, load_params
 from stages.progress import track
 
-__all__ = ["BUDGET_PARAM", "LABELS", "baseline_configs", "baselines"]
-
-# Each baseline's budget parameter, and its label in tables and plots.
-BUDGET_PARAM = {"sc": "k", "asc": "k", "esc": "k", "parallel-probe": "n"}
-LABELS = {"sc": "SC", "asc": "ASC", "esc": "ESC", "parallel-probe": "Parallel-Probe", "cmc": "CMC"}
-
-Config = tuple[str, dict[str, int], int | None, float | None]
+__all__ = ["baseline_configs", "baselines"]
 
 
-def baseline_configs(params: BaselinesParams) -> list[Config]:
-    """``(controller, params, budget, beta)`` for every baseline evaluation the params ask for."""
+def baseline_configs(params: BaselinesParams) -> list[tuple[EvalConfig, int | None]]:
+    """``(configuration, budget)`` for every baseline evaluation the params ask for (CMC's budget: none)."""
+    budgeted = [m.controller for m in METHODS if m.budget_param is not None]
+    configs: list[tuple[EvalConfig, int | None]] = []
     for method in params.methods:
-        if method not in BUDGET_PARAM:
-            raise ConfigError(f"params baselines.methods: {method!r} is not one of {', '.join(BUDGET_PARAM)}")
-    configs: list[Config] = [
-        (method, {BUDGET_PARAM[method]: budget}, budget, None) for method in params.methods for budget in params.budgets
-    ]
-    configs += [("cmc", {}, None, beta) for beta in params.cmc_betas]
-    return configs
-
-
-def label(controller: str, budget: int | None, beta: float | None) -> str:
-    """``SC@64``, ``CMC(beta=0.5)``: how a configuration is named in tables."""
-    name = LABELS[controller]
-    return f"{name}@{budget}" if budget is not None else f"{name}(beta={beta:g})"
+        if method not in budgeted:
+            raise ConfigError(f"params baselines.methods: {method!r} is not one of {', '.join(budgeted)}")
+        param = method_spec(method).budget_param or ""
+        configs += [(EvalConfig(method, {param: budget}), budget) for budget in params.budgets]
+    return configs + [(EvalConfig("cmc", {}, beta), None) for beta in params.cmc_betas]
 
 
 def baselines(params: BaselinesParams, store: str | Path, model: str, benchmark: str, out: str | Path) -> int:
     """Evaluate every baseline configuration on (model, benchmark); write their table to ``out``."""
     (matrix,) = load_matrices(store, [model], [benchmark])
     rows: list[tuple[str, str, int | None, Evaluation]] = []
-    for controller, cparams, budget, beta in track(baseline_configs(params), f"baselines {model}/{benchmark}"):
-        ev = evaluate_matrix(matrix, controller, cparams, beta=beta, seeds=params.seeds, trace_seeds=0)
-        rows.append((controller, label(controller, budget, beta), budget, ev))
+    for config, budget in track(baseline_configs(params), f"baselines {model}/{benchmark}"):
+        ev = evaluate_matrix(matrix, config.controller, config.params, beta=config.beta, seeds=params.seeds,
+                             trace_seeds=0)
+        rows.append((config.controller, method_label(config), budget, ev))
     write_parquet(out, evaluation_frame(rows))
     return len(rows)
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from autotts.discover.config import DiscoverConfig
+from autotts.files import atomic_dir
 from stages.cli import run_stage_main, stage_parser
-from stages.io import atomic_dir, write_json
+from stages.io import write_json
 from stages.params import DataParams, load_params
 
 __all__ = ["discover", "summary_metrics"]

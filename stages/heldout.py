@@ -14,15 +14,16 @@ from typing import Any
 import polars as pl
 
 from autotts.evaluate.api import EvalRequest, evaluate_stores
+from autotts.evaluate.parallel import EvalConfig
+from autotts.files import atomic_dir
+from autotts.methods import DISCOVERED, method_label
 from stages.cli import run_stage_main, stage_parser
-from stages.io import atomic_dir, evaluation_frame, write_json, write_parquet
+from stages.io import evaluation_frame, write_json, write_parquet
 from stages.params import DataParams, HeldoutParams, load_params
 from stages.progress import track
 from stages.trajectory import RoundBest, round_bests
 
-__all__ = ["DISCOVERED", "headline_metrics", "heldout", "read_baselines"]
-
-DISCOVERED = "discovered"
+__all__ = ["headline_metrics", "heldout", "read_baselines"]
 
 
 def heldout(
@@ -33,7 +34,7 @@ def heldout(
     pairs = [(m, b) for m in data.models for b in data.benchmarks]
     best = EvalRequest(str(Path(discovery) / "best.py"), {}, betas=params.betas, seeds=params.seeds, trace_seeds=0)
     sweep = evaluation_frame([
-        (DISCOVERED, f"Discovered(beta={ev.beta:g})", None, ev)
+        (DISCOVERED, method_label(EvalConfig(DISCOVERED, {}, ev.beta)), None, ev)
         for model, benchmark in track(pairs, "discovered beta sweep", unit="store")
         for ev in evaluate_stores(store, [best], models=[model], benchmarks=[benchmark], record=False)
     ])

@@ -11,11 +11,11 @@ import tempfile
 from pathlib import Path
 
 from autotts.errors import ConfigError
+from autotts.files import atomic_path
 from autotts.store.autotts_json import default_names, read_autotts_json
 from autotts.store.connection import open_store
 from autotts.store.ingest import IngestedStore, ingest_files
 from stages.cli import run_stage_main, stage_parser
-from stages.io import atomic_path
 from stages.params import DataParams, IngestParams, load_params
 
 __all__ = ["ingest", "release_files", "stale_sources"]

@@ -12,22 +12,19 @@ from pathlib import Path
 
 import polars as pl
 
+from autotts.evaluate.parallel import EvalConfig
+from autotts.files import atomic_dir, atomic_path, atomic_write
+from autotts.methods import DISCOVERED, method_label
 from autotts.paper import published_table
 from autotts.report import Section, markdown_table, render_page, save_figure, scaling_curves, table1, trajectory_figure
 from stages.cli import run_stage_main, stage_parser
 from stages.heldout import read_baselines
-from stages.io import atomic_dir, write_text
 from stages.params import DataParams, ReportParams, load_params
 from stages.progress import track
 
 __all__ = ["ReportOutputs", "report", "summary_text", "table_labels"]
 
 PAPER_SEEDS = 100
-# Our label -> the paper's, for the methods Table 1 publishes (at budget 64, 100 seeds).
-PAPER_LABELS = {
-    "SC@64": "SC@64", "ASC@64": "ASC", "ESC@64": "ESC", "Parallel-Probe@64": "Parallel-Probe",
-    "CMC(beta=0.5)": "CMC(beta=0.5)", "CMC(beta=1)": "CMC(beta=1.0)",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +45,8 @@ def table_labels(evaluations: pl.DataFrame, betas: Sequence[float]) -> list[str]
     for family in budgeted.get_column("family").unique(maintain_order=True).to_list():
         top = budgeted.filter(pl.col("family") == family).sort("budget").row(-1, named=True)
         labels.append(top["label"])
-    for prefix in ("CMC", "Discovered"):
-        labels += [f"{prefix}(beta={b:g})" for b in betas]
+    for controller in ("cmc", DISCOVERED):
+        labels += [method_label(EvalConfig(controller, {}, b)) for b in betas]
     return labels
 
 
@@ -64,7 +61,7 @@ def report(
     trajectory = pl.read_parquet(heldout / "trajectory.parquet")
     splits = {b: data.split(b) for b in data.benchmarks}
     labels = table_labels(evaluations, table_betas)
-    published = paper_figures() if evaluations.get_column("seeds").min() == PAPER_SEEDS else {}
+    published = published_table() if evaluations.get_column("seeds").min() == PAPER_SEEDS else {}
     table = table1(evaluations, splits, labels, published=published)
     summary = summary_text(evaluations, labels, splits, trajectory)
 
@@ -82,25 +79,17 @@ def report(
             Section("Scaling curves: accuracy vs tokens", images=[paths[0] for paths in images]),
             Section("Discovery trajectory", images=[trajectory_images[0]]),
         ])
-    write_text(out.table, markdown_table(table))
-    write_text(out.html, page)
-    evaluations.with_columns(pl.col("benchmark").replace_strict(splits).alias("split")).select(
-        "model", "benchmark", "split", "family", "label", "avg_tokens", "accuracy"
-    ).sort("model", "benchmark", "family", "avg_tokens").write_csv(out.curves)
-    (trajectory.group_by("round", "benchmark").agg(pl.col("accuracy").mean(), pl.col("avg_tokens").mean(),
-                                                   pl.col("objective").first())
-     .sort("round", "benchmark").write_csv(out.trajectory))
+    atomic_write(out.table, markdown_table(table))
+    atomic_write(out.html, page)
+    with atomic_path(out.curves) as tmp_csv:
+        evaluations.with_columns(pl.col("benchmark").replace_strict(splits).alias("split")).select(
+            "model", "benchmark", "split", "family", "label", "avg_tokens", "accuracy"
+        ).sort("model", "benchmark", "family", "avg_tokens").write_csv(tmp_csv)
+    with atomic_path(out.trajectory) as tmp_csv:
+        (trajectory.group_by("round", "benchmark").agg(pl.col("accuracy").mean(), pl.col("avg_tokens").mean(),
+                                                       pl.col("objective").first())
+         .sort("round", "benchmark").write_csv(tmp_csv))
     return summary
-
-
-def paper_figures() -> dict[tuple[str, str, str], tuple[float, float]]:
-    """The paper's Table 1 keyed by our labels: (model, benchmark, label) -> (accuracy, kilo-tokens)."""
-    return {
-        (model, benchmark, ours): figures
-        for (model, benchmark, method), figures in published_table().items()
-        for ours, theirs in PAPER_LABELS.items()
-        if method == theirs
-    }
 
 
 def summary_text(

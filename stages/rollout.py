@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from autotts.errors import ConfigError
+from autotts.files import atomic_path
 from stages.cli import run_stage_main, stage_parser
-from stages.io import atomic_path
 from stages.params import RolloutRun, load_params
 
 __all__ = ["rollout"]

@@ -1,4 +1,4 @@
-"""The replay engine honours every rule of ENVIRONMENT.md."""
+"""The replay engine honours every rule of docs/ENVIRONMENT.md."""
 
 from __future__ import annotations
 

@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from autotts.controllers import build_controller
 from autotts.evaluate.api import load_matrices
-from autotts.evaluate.runner import grade, replay_controller
-from autotts.evaluate.seeds import replay_arrays
+from autotts.evaluate.runner import grade, replay_arrays, replay_controller
 from autotts.replay.matrix import ReplayMatrix, load_matrix
 from autotts.store.connection import open_store
 from autotts.store.ingest import ingest_files

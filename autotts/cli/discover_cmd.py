@@ -12,12 +12,18 @@ import dataclasses
 import sys
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from autotts.cli.common import add_store_option, parse_params
 from autotts.discover.config import DiscoverConfig, settings
+from autotts.discover.proposers import registered_proposers
+from autotts.discover.selection import registered_objectives
 from autotts.errors import ConfigError, SettingError
+
+# Settings that name a registered plugin: the command line lists (and checks) the names.
+_CHOICES: dict[str, Callable[[], list[str]]] = {"proposer": registered_proposers, "objective": registered_objectives}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -46,9 +52,7 @@ def config_from_args(args: argparse.Namespace) -> DiscoverConfig:
     """The :class:`DiscoverConfig` the flags describe; a bad value names its flag."""
     values = {field.name: _parse(field, getattr(args, field.name)) for field in settings()}
     try:
-        config = DiscoverConfig(**values)
-        config.check_choices()
-        return config
+        return DiscoverConfig(**values)
     except SettingError as exc:
         raise ConfigError(f"{_flag(exc.setting)}: {exc.problem}") from None
 
@@ -65,7 +69,7 @@ def _add_setting(parser: argparse.ArgumentParser, field: dataclasses.Field[Any])
                             help=f"{meta['help']}, comma-separated (default {','.join(f'{b:g}' for b in default)})")
     else:
         shown = "none" if default is None else default
-        choices = meta["choices"]() if meta["choices"] else None
+        choices = _CHOICES[field.name]() if field.name in _CHOICES else None
         parser.add_argument(_flag(field.name), dest=field.name, type=kind, default=default, choices=choices,
                             help=f"{meta['help']} (default {shown})")
 

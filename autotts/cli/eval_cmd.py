@@ -6,8 +6,8 @@ import argparse
 
 from autotts.cli.common import add_store_option, parse_params, print_json_lines, progress_bar, render_table
 from autotts.evaluate.api import EvalRequest, evaluate_stores
-from autotts.evaluate.results import Evaluation
 from autotts.evaluate.seeds import DEFAULT_SEEDS
+from autotts.results import Evaluation
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

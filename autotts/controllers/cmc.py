@@ -1,4 +1,4 @@
-"""CMC, the Confidence Momentum Controller that AutoTTS discovered (CONTROLLERS.md).
+"""CMC, the Confidence Momentum Controller that AutoTTS discovered (docs/CONTROLLERS.md).
 
 It grows a few branches, deepens the ones that agree with the pool of
 completed answers in bursts, abandons persistent dissenters, widens while the

@@ -20,7 +20,7 @@ _MAX_STEPS = 100
 @register("parallel-probe")
 @dataclass(frozen=True)
 class ParallelProbe(Controller):
-    """Open n chains, deepen all each step, stop after T stable winners (CONTROLLERS.md)."""
+    """Open n chains, deepen all each step, stop after T stable winners (docs/CONTROLLERS.md)."""
 
     n: int = 64
     T: int = 40

@@ -1,4 +1,4 @@
-"""The full-read baselines: SC, ASC and ESC (see CONTROLLERS.md)."""
+"""The full-read baselines: SC, ASC and ESC (see docs/CONTROLLERS.md)."""
 
 from __future__ import annotations
 

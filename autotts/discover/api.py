@@ -19,7 +19,7 @@ from typing import Any
 
 from autotts.discover.config import DEFAULT_BETAS, DiscoverConfig
 from autotts.discover.evaluation import CandidateEvaluator, EvalSettings, Evaluated
-from autotts.discover.history import CandidateRecord, History, atomic_write
+from autotts.discover.history import CandidateRecord, History
 from autotts.discover.loop import run_rounds
 from autotts.discover.progress import Progress
 from autotts.discover.proposers import build_proposer
@@ -28,6 +28,7 @@ from autotts.discover.sandbox import SandboxLimits
 from autotts.discover.selection import CurvePoint, build_objective, compare, rank_finalists
 from autotts.errors import DiscoveryError
 from autotts.evaluate.api import load_matrices
+from autotts.files import atomic_write
 
 __all__ = ["DEFAULT_BETAS", "DiscoverConfig", "DiscoveryResult", "discover"]
 
@@ -55,15 +56,14 @@ def discover(
     its values, e.g. ``discover(store, search_benchmark="aime24", out="run", rounds=2)``.
     """
     config = (config or DiscoverConfig()).replace(**settings)
-    config.check_choices()
+    chosen = build_proposer(config.proposer, config.proposer_params)
+    goal = build_objective(config.objective, config.objective_params)
     out = Path(out)
     started = time.monotonic()
     matrices = load_matrices(store, models, [search_benchmark])
     run_config = {"search_benchmark": search_benchmark, "models": [m.model for m in matrices],
                   **config.identity(), "brief": BRIEF.name}
     run_id = _claim_run_dir(out, run_config)
-    chosen = build_proposer(config.proposer, config.proposer_params)
-    goal = build_objective(config.objective, config.objective_params)
     history = History.open(out, run_id, Path(store) if record else None)
     history.record_run(run_config, None)
     settings_ = EvalSettings(config.betas, jobs=config.jobs, limits=limits or SandboxLimits())

@@ -12,7 +12,7 @@ resumed; every other one is part of the run's identity in ``run.json``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,29 +24,16 @@ __all__ = ["DEFAULT_BETAS", "DiscoverConfig", "settings"]
 DEFAULT_BETAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
-def setting(default: Any, help: str, *, choices: Callable[[], list[str]] | None = None, minimum: float | None = None,
-            resumable: bool = False) -> Any:
-    """A field of :class:`DiscoverConfig`: its default, its one-line help, and how it is checked.
+def setting(default: Any, help: str, *, minimum: float | None = None, resumable: bool = False) -> Any:
+    """A field of :class:`DiscoverConfig`: its default, its one-line help, and the least value it allows.
 
-    ``choices`` lists the allowed names (a function, so registries load only when asked); ``minimum`` is
-    the least allowed value.
+    Names (``proposer``, ``objective``) are checked where their registries are, when the run is built: this
+    module stays free of imports, as params.yaml's loader (part of every pipeline stage) reads it.
     """
-    meta = {"help": help, "choices": choices, "minimum": minimum, "resumable": resumable}
+    meta = {"help": help, "minimum": minimum, "resumable": resumable}
     if isinstance(default, Mapping):
         return dataclasses.field(default_factory=lambda: dict(default), metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
-
-
-def _proposers() -> list[str]:
-    from autotts.discover.proposers import registered_proposers
-
-    return registered_proposers()
-
-
-def _objectives() -> list[str]:
-    from autotts.discover.selection import registered_objectives
-
-    return registered_objectives()
 
 
 @dataclass(frozen=True)
@@ -55,10 +42,10 @@ class DiscoverConfig:
 
     rounds: int = setting(8, "proposal rounds", minimum=1)
     candidates: int = setting(8, "candidates proposed per round", minimum=1)
-    proposer: str = setting("evolve", "who writes the candidates (evolve needs no LLM)", choices=_proposers)
+    proposer: str = setting("evolve", "who writes the candidates (evolve needs no LLM)")
     proposer_params: Mapping[str, Any] = setting({}, "proposer option (model, temperature, command, ...)")
     betas: tuple[float, ...] = setting(DEFAULT_BETAS, "the beta sweep every candidate is scored over")
-    objective: str = setting("frontier", "how a candidate's curve is scored", choices=_objectives)
+    objective: str = setting("frontier", "how a candidate's curve is scored")
     objective_params: Mapping[str, Any] = setting({}, "objective option")
     seed: int = setting(0, "proposer seed")
     search_seeds: int = setting(10, "replay seeds (branch orders) per candidate during the rounds", minimum=1)
@@ -88,13 +75,6 @@ class DiscoverConfig:
         if unknown:
             raise SettingError(unknown[0], f"not a discovery setting (known: {', '.join(sorted(names))})")
         return dataclasses.replace(self, **changes)
-
-    def check_choices(self) -> None:
-        """Raise if the proposer or objective is not registered (kept apart: it loads the registries)."""
-        for field in settings():
-            choices = field.metadata["choices"]
-            if choices is not None and getattr(self, field.name) not in (names := choices()):
-                raise SettingError(field.name, f"{getattr(self, field.name)!r} is not one of {', '.join(names)}")
 
     def identity(self) -> dict[str, Any]:
         """The settings that decide what a run computes, as JSON values (``run.json``'s part from here)."""

@@ -23,11 +23,11 @@ from autotts.discover.history import Failure, TraceSummary
 from autotts.discover.sandbox import SandboxLimits, WorkerFailure, check_source, run_worker
 from autotts.discover.selection import CurvePoint, monotone_violation
 from autotts.evaluate.runner import ReplayOutcome, grade
+from autotts.files import atomic_write
 from autotts.replay.matrix import ReplayMatrix
+from autotts.rules import MAX_BRANCHES, TOKEN_TOLERANCE
 
 __all__ = ["CandidateEvaluator", "EvalSettings", "Evaluated"]
-
-MAX_BRANCHES = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class EvalSettings:
     betas: tuple[float, ...]
     jobs: int = 2
     limits: SandboxLimits = field(default_factory=SandboxLimits)
-    tolerance: float = 0.02  # relative drop in avg tokens tolerated between consecutive betas
+    tolerance: float = TOKEN_TOLERANCE  # relative drop in avg tokens tolerated between consecutive betas
     audit_seeds: int = 1
     trace_seeds: int = 1
 
@@ -60,9 +60,7 @@ class CandidateEvaluator:
         for m in self.matrices:
             path = workdir / f"{m.model}.{m.benchmark}.traces.pkl"
             if not path.exists():
-                tmp = path.with_suffix(".tmp")
-                tmp.write_bytes(pickle.dumps(m.traces))
-                tmp.replace(path)
+                atomic_write(path, pickle.dumps(m.traces))
             self.trace_files[m.model] = path
 
     def evaluate(self, path: Path, seeds: int, *, first_pass: bool = True,

@@ -22,12 +22,12 @@ from typing import Any
 
 import duckdb
 
-from autotts.discover.files import atomic_write
 from autotts.discover.proposers.base import Proposal, Usage
 from autotts.discover.selection import CurvePoint
+from autotts.files import atomic_write
 from autotts.store.connection import open_store, transaction
 
-__all__ = ["CandidateRecord", "Failure", "History", "TraceSummary", "atomic_write", "render_feedback"]
+__all__ = ["CandidateRecord", "Failure", "History", "TraceSummary", "render_feedback"]
 
 
 @dataclass(frozen=True, slots=True)

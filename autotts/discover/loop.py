@@ -16,7 +16,6 @@ from autotts.discover.history import (
     CandidateRecord,
     Failure,
     History,
-    atomic_write,
     candidate_id,
     render_feedback,
     source_hash,
@@ -24,6 +23,7 @@ from autotts.discover.history import (
 from autotts.discover.progress import Progress
 from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer
 from autotts.discover.selection import Objective
+from autotts.files import atomic_write
 
 __all__ = ["run_rounds"]
 

@@ -11,7 +11,6 @@ per-question figures, and count how often the pick still wins.
 
 from __future__ import annotations
 
-import itertools
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -21,6 +20,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from autotts.errors import ConfigError
+from autotts.rules import TOKEN_TOLERANCE, first_token_drop
 
 __all__ = ["Comparison", "CurvePoint", "Objective", "build_objective", "compare", "monotone_violation",
            "rank_finalists", "registered_objectives"]
@@ -140,13 +140,14 @@ def build_objective(name: str, params: Mapping[str, Any] | None = None) -> Objec
         raise ConfigError(f"objective {name!r}: bad params {dict(params or {})}: {exc}") from exc
 
 
-def monotone_violation(points: Sequence[CurvePoint], tolerance: float = 0.02) -> str | None:
+def monotone_violation(points: Sequence[CurvePoint], tolerance: float = TOKEN_TOLERANCE) -> str | None:
     """Where avg tokens fall as beta grows by more than ``tolerance`` (relative), on any model; else ``None``."""
     for model, curve in _curves(points).items():
-        for (b0, _, t0), (b1, _, t1) in itertools.pairwise(curve):
-            if t1 < t0 * (1 - tolerance):
-                shown = ", ".join(f"beta={b:g}: {t:,.0f}" for b, _, t in curve)
-                return f"avg tokens fall from {t0:,.0f} at beta={b0:g} to {t1:,.0f} at beta={b1:g} on {model} ({shown})"
+        drop = first_token_drop([(b, t) for b, _, t in curve], tolerance)
+        if drop is not None:
+            (b0, t0), (b1, t1) = drop
+            shown = ", ".join(f"beta={b:g}: {t:,.0f}" for b, _, t in curve)
+            return f"avg tokens fall from {t0:,.0f} at beta={b0:g} to {t1:,.0f} at beta={b1:g} on {model} ({shown})"
     return None
 
 

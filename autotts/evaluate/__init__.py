@@ -1,15 +1,17 @@
-"""Evaluation: the seeds protocol, the episode runner, results, and store-level evaluation."""
+"""Evaluation: the seeds protocol, the episode runner, and store-level evaluation.
 
-from autotts.evaluate.api import EvalRequest, evaluate_matrix, evaluate_stores, load_matrices, select_stores
-from autotts.evaluate.results import EpisodeResults, Evaluation
-from autotts.evaluate.runner import ReplayOutcome, grade, replay_controller, run_episodes
-from autotts.evaluate.seeds import DEFAULT_SEEDS, branch_order, branch_orders
+The re-exported names load on first use, so importing one light part
+(``autotts.evaluate.seeds``, say, for ``DEFAULT_SEEDS``) does not load the
+store, the controllers and the kernels with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = [
     "DEFAULT_SEEDS",
-    "EpisodeResults",
     "EvalRequest",
-    "Evaluation",
     "ReplayOutcome",
     "branch_order",
     "branch_orders",
@@ -21,3 +23,11 @@ __all__ = [
     "run_episodes",
     "select_stores",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from autotts.evaluate import api, runner, seeds
+
+        return next(getattr(m, name) for m in (api, runner, seeds) if hasattr(m, name))
+    raise AttributeError(f"module 'autotts.evaluate' has no attribute {name!r}")

@@ -20,10 +20,10 @@ from autotts.controllers.loading import resolve_controller
 from autotts.errors import ConfigError, StoreError
 from autotts.evaluate.chunks import DEFAULT_CHUNK_QUESTIONS, batches, merge_evaluations
 from autotts.evaluate.parallel import EvalConfig, OnProgress, evaluate_configs, shifted
-from autotts.evaluate.results import Evaluation
 from autotts.evaluate.runner import run_episodes
 from autotts.evaluate.seeds import DEFAULT_SEEDS
 from autotts.replay.matrix import ReplayMatrix, count_questions, list_stores, load_matrix
+from autotts.results import Evaluation
 from autotts.store.connection import open_store
 from autotts.store.results import record_evaluations
 

@@ -20,8 +20,8 @@ import numpy as np
 from autotts.evaluate.api import EvalRequest, evaluate_matrix, evaluate_stores
 from autotts.evaluate.chunks import DEFAULT_CHUNK_QUESTIONS
 from autotts.evaluate.parallel import EvalConfig, OnProgress, evaluate_configs, shifted
-from autotts.evaluate.results import Evaluation
 from autotts.replay.matrix import ReplayMatrix
+from autotts.results import Evaluation
 from autotts.store.synthetic import build_synthetic_store
 
 __all__ = [

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autotts.evaluate.results import Evaluation
 from autotts.evaluate.seeds import DEFAULT_SEEDS
 from autotts.replay.matrix import ReplayMatrix
+from autotts.results import Evaluation
 
 __all__ = ["EvalConfig", "OnProgress", "evaluate_configs", "shifted"]
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from autotts.controllers.base import Controller
-from autotts.evaluate.results import EpisodeResults
-from autotts.evaluate.seeds import branch_order, replay_arrays
+from autotts.evaluate.seeds import branch_order, branch_orders
 from autotts.replay.arrays import ReplayArrays
-from autotts.replay.episode import Episode, TraceEvent, live_view
+from autotts.replay.episode import ERR, Episode, TraceEvent, live_view
 from autotts.replay.matrix import QuestionTraces, ReplayMatrix
+from autotts.results import EpisodeResults
 
-__all__ = ["ReplayOutcome", "grade", "replay_controller", "run_episodes"]
+__all__ = ["ReplayOutcome", "grade", "replay_arrays", "replay_controller", "run_episodes"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,3 +98,22 @@ def _check_agreement(controller: Controller, fast: ReplayOutcome, slow: ReplayOu
     for name in ("answers", "tokens", "sequential_tokens", "branches_opened"):
         if not np.array_equal(getattr(fast, name)[:n], getattr(slow, name)):
             raise RuntimeError(f"{type(controller).__name__}: compiled fast path disagrees with solve() on {name}")
+
+
+def replay_arrays(matrix: ReplayMatrix, seeds: int) -> ReplayArrays:
+    """The gold-free arrays of ``matrix`` with every question's branch order for seeds 0..seeds-1."""
+    n_q, width = matrix.probes.shape[:2]
+    orders = np.zeros((seeds, n_q, width), dtype=np.int32)
+    for q, nb in enumerate(matrix.n_branches.tolist()):
+        orders[:, q, :nb] = branch_orders(seeds, nb)
+    return ReplayArrays(
+        probes=matrix.probes,
+        n_probes=matrix.n_probes,
+        tokens=matrix.branch_tokens,
+        finals=matrix.final_ids,
+        n_branches=matrix.n_branches,
+        orders=orders,
+        err_ids=np.array([words.index(ERR) if ERR in words else -1 for words in matrix.vocab], dtype=np.int32),
+        probe_freq=matrix.probe_freq,
+        vocab_size=max(len(v) for v in matrix.vocab),
+    )

@@ -12,7 +12,7 @@ __all__ = ["ReplayArrays"]
 @dataclass(frozen=True, eq=False)
 class ReplayArrays:
     """A matrix's gold-free arrays plus the branch orders of seeds 0..seeds-1
-    (built by :func:`autotts.evaluate.seeds.replay_arrays`)."""
+    (built by :func:`autotts.evaluate.runner.replay_arrays`)."""
 
     probes: np.ndarray  # int32 [Q, B, D]
     n_probes: np.ndarray  # int32 [Q, B]

@@ -80,7 +80,7 @@ class QuestionEngine(Protocol):
 
 
 class Episode:
-    """The cost-accounting engine of ENVIRONMENT.md for one question and branch order."""
+    """The cost-accounting engine of docs/ENVIRONMENT.md for one question and branch order."""
 
     __slots__ = ("_charged", "_cursor", "_order", "_pruned", "_traces", "events", "total")
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from autotts.errors import StoreError
+from autotts.files import atomic_write
 from autotts.store.autotts_json import StoredBranch, StoredQuestion
 from autotts.store.connection import open_store
 
@@ -76,12 +76,8 @@ def export_autotts_json(store: str | Path, model: str, benchmark: str, out: str 
         raise StoreError(f"{store}: no traces for model {model!r}, benchmark {benchmark!r}")
     raw = json.dumps(to_release_json(questions)).encode()
     data = gzip.compress(raw, mtime=0) if out.suffix == ".gz" else raw
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, out)
+        atomic_write(out, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise StoreError(f"{out}: cannot write the export ({exc.strerror})") from exc
     return len(questions)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
-from autotts.evaluate.results import Evaluation
+from autotts.results import Evaluation
 from autotts.store.connection import transaction
 
 __all__ = ["record_evaluations"]

@@ -104,3 +104,11 @@ def test_run_json_records_every_setting_that_decides_the_result(toy_store: Path,
     with pytest.raises(DiscoveryError, match=r"other settings \(finalists"):
         discover(toy_store, search_benchmark="toy", out=tmp_path, config=config, finalists=2, progress=False,
                  record=False)
+
+
+def test_an_unknown_proposer_is_refused_before_the_run_folder_is_claimed(toy_store: Path, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="nope"):
+        discover(toy_store, search_benchmark="toy", out=tmp_path / "run", proposer="nope", progress=False)
+    assert not (tmp_path / "run").exists()
+    with pytest.raises(SystemExit):
+        _cli("--proposer", "nope")

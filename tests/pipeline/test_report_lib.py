@@ -8,8 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from autotts.files import atomic_dir
 from autotts.report import Section, Table, data_uri, markdown_table, render_page, table1
-from stages.io import EVAL_SCHEMA, atomic_dir, write_json
+from stages.io import EVAL_SCHEMA, write_json
 
 
 def _rows(*rows: tuple[str, str, str, float, float]) -> pl.DataFrame:

@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from autotts.discover.files import atomic_write
+from autotts.files import atomic_write
 
 __all__ = ["Completion", "ResponseCache"]
 

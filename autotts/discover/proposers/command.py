@@ -16,10 +16,10 @@ import shutil
 import signal
 import subprocess
 
-from autotts.discover.files import atomic_write
 from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer, register_proposer
 from autotts.discover.proposers.template import CMC_GENOME, render
 from autotts.errors import DiscoveryError
+from autotts.files import atomic_write
 
 __all__ = ["CommandProposer"]
 

@@ -88,7 +88,7 @@ def _design(mechanisms: Mapping[str, str], **lines: tuple[float, float]) -> Geno
     return Genome.build({**_PLAIN, **mechanisms}, {**_UNREAD, **lines})
 
 
-# CMC (CONTROLLERS.md), exactly: the template's loop with CMC's variants and knob lines.
+# CMC (docs/CONTROLLERS.md), exactly: the template's loop with CMC's variants and knob lines.
 CMC_GENOME = _design(
     {"tally": "completed", "depth": "most_invested", "dissent": "patience", "stop": "ema", "widen": "flat_trend"},
     n_init=(2, 8), max_branches=(4, 64), warm_up=(2, 10), patience=(3, 12), min_kept=(2, 2), t_ema=(2, 8),

@@ -1,13 +1,19 @@
-"""Typed evaluation results: per-episode arrays and the figures reported from them."""
+"""Typed evaluation results: per-episode arrays and the figures reported from them.
+
+They sit at the bottom of the package, beside the errors, because both the
+evaluators that make them and the store that records them need them: the store
+must not depend on the evaluation code above it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autotts.replay.episode import TraceEvent
+if TYPE_CHECKING:
+    from autotts.replay.episode import TraceEvent
 
 __all__ = ["EpisodeResults", "Evaluation"]
 
