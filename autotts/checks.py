@@ -97,7 +97,8 @@ def check_controller(
         )
         problems += _outcome_problems(label, first, second)
         costs.append(float(first.tokens.mean()))
-    drop = first_token_drop(list(zip(sweep, costs, strict=True))) if sweep != (None,) else None
+    swept = [(beta, cost) for beta, cost in zip(sweep, costs, strict=True) if beta is not None]
+    drop = first_token_drop(swept)
     if drop is not None:
         (b0, t0), (b1, t1) = drop
         problems.append(f"{controller}: avg tokens fall from {t0:.0f} at beta={b0} to {t1:.0f} at beta={b1}")

@@ -77,11 +77,12 @@ def parse_label(label: str) -> EvalConfig:
 
 
 def _budget(spec: MethodSpec, config: EvalConfig) -> int:
-    if spec.budget_param in config.params:
-        return int(config.params[spec.budget_param])
+    param = spec.budget_param or ""
+    if param in config.params:
+        return int(config.params[param])
     from autotts.controllers.base import build_controller  # the controller's own default budget
 
-    return int(getattr(build_controller(spec.controller, {}), spec.budget_param or ""))
+    return int(getattr(build_controller(spec.controller, {}), param))
 
 
 PAPER_TABLE1: tuple[EvalConfig, ...] = tuple(
