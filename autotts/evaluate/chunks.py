@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from autotts.evaluate.results import EpisodeResults, Evaluation
+from autotts.results import EpisodeResults, Evaluation
 
 __all__ = ["DEFAULT_CHUNK_QUESTIONS", "Chunk", "batches", "concat_results", "merge_evaluations"]
 
