@@ -65,6 +65,7 @@ class Evaluation:
     seeds: int
     results: EpisodeResults
     cpu_seconds: float = 0.0  # process CPU time the replay took (grading included)
+    origin: str = "trusted"  # trusted (ran in-process) | sandboxed | unsafe-opt-out
 
     def summary(self) -> dict[str, Any]:
         """The reported figures, as printed by ``autotts eval --json``."""
@@ -79,4 +80,5 @@ class Evaluation:
             "avg_tokens": round(r.avg_tokens, 3),
             "avg_sequential_tokens": round(r.avg_sequential_tokens, 3),
             "episodes": r.episodes,
+            "origin": self.origin,
         }

@@ -5,13 +5,20 @@ from __future__ import annotations
 import argparse
 
 from autotts.cli.common import add_store_option, parse_params, print_json_lines, progress_bar, render_table
+from autotts.discover.sandbox.isolation import UNSAFE_FLAG
 from autotts.evaluate.api import EvalRequest, evaluate_stores
 from autotts.evaluate.seeds import DEFAULT_SEEDS
 from autotts.results import Evaluation
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("eval", help="evaluate a controller by replay")
+    parser = subparsers.add_parser(
+        "eval", help="evaluate a controller by replay",
+        description="Evaluate a controller by replay. Built-ins and files rendered by autotts's template run "
+        "in-process; any other .py file is untrusted: it runs in an OS-isolated sandbox (bubblewrap), its "
+        "action logs are accounted and graded here, and a secret sample of its episodes is re-run to catch "
+        "peeking.",
+    )
     add_store_option(parser)
     parser.add_argument(
         "--controller", required=True, help="registered name (sc, asc, esc, parallel-probe, cmc) or .py file"
@@ -23,12 +30,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, help=f"seeds 0..N-1 (default {DEFAULT_SEEDS})")
     parser.add_argument("--json", action="store_true", help="one JSON object per evaluation")
     parser.add_argument("--no-record", action="store_true", help="do not write the results to the store")
+    parser.add_argument(
+        UNSAFE_FLAG, action="store_true", dest="unsafe_no_isolation",
+        help="run a controller file that autotts did not write WITHOUT OS isolation (no bubblewrap here): it "
+        "could read or change anything you can; its results are still accounted and verified",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     request = EvalRequest(
-        controller=args.controller, params=parse_params(args.param), betas=tuple(args.beta) or (None,), seeds=args.seeds
+        controller=args.controller, params=parse_params(args.param), betas=tuple(args.beta) or (None,),
+        seeds=args.seeds, unsafe_no_isolation=args.unsafe_no_isolation,
     )
     with progress_bar("eval", enabled=not args.json) as on_progress:
         evaluations = evaluate_stores(args.store, [request], models=args.model, benchmarks=args.benchmark,
@@ -41,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def format_evaluations(evaluations: list[Evaluation]) -> str:
-    columns = ["model", "benchmark", "controller", "beta", "accuracy", "avg_tokens", "avg_seq_tokens", "episodes"]
+    columns = ["model", "benchmark", "controller", "beta", "accuracy", "avg_tokens", "avg_seq_tokens", "episodes",
+               "origin"]
     rows = [
         (
             e.model,
@@ -52,6 +66,7 @@ def format_evaluations(evaluations: list[Evaluation]) -> str:
             e.results.avg_tokens,
             e.results.avg_sequential_tokens,
             e.results.episodes,
+            e.origin,
         )
         for e in evaluations
     ]

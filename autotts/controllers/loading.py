@@ -13,7 +13,6 @@ so a controller written for the release runs unchanged.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import inspect
 import sys
 from collections.abc import Callable, Mapping
@@ -26,7 +25,7 @@ from autotts.controllers.base import Controller, build_controller, registered
 from autotts.errors import ConfigError, ControllerError
 from autotts.replay.episode import QuestionView
 
-__all__ = ["ControllerSpec", "load_controller_file", "resolve_controller", "source_hash"]
+__all__ = ["ControllerSpec", "load_controller_file", "load_controller_source", "resolve_controller", "source_hash"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +68,22 @@ def source_hash(path: Path) -> str:
 
 
 def load_controller_file(path: str | Path, params: Mapping[str, Any]) -> Controller:
-    """Import ``path`` as a fresh module and build its controller with ``params``."""
+    """Import ``path`` as a fresh module and build its controller with ``params`` (trusted code only:
+    it runs in this process)."""
     path = Path(path)
-    module = _import_file(path)
-    where = f"{path}"
+    if not path.is_file():
+        raise ControllerError(f"{path}: controller file not found")
+    try:
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ControllerError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return load_controller_source(source, str(path), params)
+
+
+def load_controller_source(source: str, filename: str, params: Mapping[str, Any]) -> Controller:
+    """Run ``source`` as a fresh module named after ``filename`` and build its controller with ``params``."""
+    module = _import_source(source, filename)
+    where = filename
     factory = getattr(module, "make_controller", None)
     if callable(factory):
         built = _call(factory, params, where=f"{where}: make_controller")
@@ -100,25 +111,21 @@ def load_controller_file(path: str | Path, params: Mapping[str, Any]) -> Control
     raise ControllerError(f"{where}: defines no make_controller(), controller class or solve() function")
 
 
-def _import_file(path: Path) -> ModuleType:
-    if not path.is_file():
-        raise ControllerError(f"{path}: controller file not found")
-    module_name = f"autotts_controller_{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise ControllerError(f"{path}: cannot be imported as a Python module")
-    module = importlib.util.module_from_spec(spec)
+def _import_source(source: str, filename: str) -> ModuleType:
+    digest = hashlib.sha256(f"{filename}\0{source}".encode()).hexdigest()[:12]
+    module = ModuleType(f"autotts_controller_{digest}")
+    module.__file__ = filename
     # Registered before running, as a normal import is: dataclasses and postponed
     # annotations look the module up in sys.modules while the file executes.
-    sys.modules[module_name] = module
+    sys.modules[module.__name__] = module
     try:
-        spec.loader.exec_module(module)
+        exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)
     except SyntaxError as exc:
-        del sys.modules[module_name]
-        raise ControllerError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from exc
+        del sys.modules[module.__name__]
+        raise ControllerError(f"{filename}:{exc.lineno}: syntax error: {exc.msg}") from exc
     except Exception as exc:  # the file's own code failed at import
-        del sys.modules[module_name]
-        raise ControllerError(f"{path}: importing failed: {type(exc).__name__}: {exc}") from exc
+        del sys.modules[module.__name__]
+        raise ControllerError(f"{filename}: importing failed: {type(exc).__name__}: {exc}") from exc
     return module
 
 

@@ -67,7 +67,7 @@ def discover(
     history = History.open(out, run_id, Path(store) if record else None)
     history.record_run(run_config, None)
     settings_ = EvalSettings(config.betas, jobs=config.jobs, limits=limits or SandboxLimits())
-    evaluator = CandidateEvaluator(matrices, settings_, out / "work")
+    evaluator = CandidateEvaluator(matrices, settings_)
     stopped = run_rounds(config, BRIEF.read_text(), chosen, evaluator, goal, history, Progress(progress))
 
     ranked = history.ranked()
@@ -147,7 +147,7 @@ def _final_points(record: CandidateRecord, evaluator: CandidateEvaluator, histor
     # the time limits were sized for the search seeds; the finalists replay many more
     limits = evaluator.settings.limits.scaled(max(1.0, seeds / max(record.seeds, 1)))
     result: Evaluated = evaluator.evaluate(history.candidate_dir(record.candidate_id) / "candidate.py", seeds,
-                                           first_pass=False, limits=limits)
+                                           final=True, limits=limits)
     if result.failure is not None:
         atomic_write(path.with_suffix(".failed.txt"), f"{result.failure.reason}: {result.failure.message}\n")
         return None

@@ -1,33 +1,52 @@
-"""Evaluating one candidate file: static check, a cheap first pass, then the sweep on every search model.
+"""Evaluating one candidate file over the beta sweep on every search model.
 
-The cascade, cheapest first: the static check; then one sandboxed worker
-that makes a cheap first pass (one seed, the two extreme betas, on the first
-search model) with the peeking audit, and only then the full sweep over every
-beta on every search model. One process per candidate keeps the start-up
-cost to one interpreter; the loop runs ``jobs`` candidates at once. Workers
-get gold-free traces only; answers are graded here. A failure at any stage
-is returned as the candidate's result.
+A candidate is one of two kinds, decided from its text alone
+(:func:`~autotts.discover.sandbox.is_template_source`):
+
+- **trusted**: exactly what autotts's mechanism template renders from the
+  genome it declares (the ``evolve`` proposer's candidates). It is autotts
+  code, so it runs here, through its compiled fast path where it has one;
+- **untrusted**: anything else. It runs in an OS-isolated worker that sees
+  gold-free traces and returns only action logs and answers, which are
+  accounted and graded here, and a secret sample of its episodes is re-run
+  in strict mode to catch peeking (:mod:`autotts.discover.sandbox`).
+
+Both kinds end as graded :class:`EpisodeResults` per (model, beta), turned
+into curve points and trace summaries the same way. Every failure is
+returned as the candidate's result with its reason; only missing isolation
+raises, before any candidate is charged for it.
 """
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from autotts.controllers.loading import load_controller_source
 from autotts.discover.history import Failure, TraceSummary
-from autotts.discover.sandbox import SandboxLimits, WorkerFailure, check_source, run_worker
+from autotts.discover.sandbox import (
+    FINAL,
+    SEARCH,
+    Group,
+    Isolation,
+    SandboxLimits,
+    SourceRejected,
+    UntrustedRunner,
+    WorkerFailure,
+    is_template_source,
+    read_source,
+)
 from autotts.discover.selection import CurvePoint, monotone_violation
-from autotts.evaluate.runner import ReplayOutcome, grade
-from autotts.files import atomic_write
+from autotts.evaluate.runner import run_episodes
+from autotts.replay.episode import TraceEvent
 from autotts.replay.matrix import ReplayMatrix
+from autotts.results import EpisodeResults
 from autotts.rules import MAX_BRANCHES, TOKEN_TOLERANCE
 
-__all__ = ["CandidateEvaluator", "EvalSettings", "Evaluated"]
+__all__ = ["CandidateEvaluator", "EvalSettings", "Evaluated", "origin_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +55,8 @@ class EvalSettings:
     jobs: int = 2
     limits: SandboxLimits = field(default_factory=SandboxLimits)
     tolerance: float = TOKEN_TOLERANCE  # relative drop in avg tokens tolerated between consecutive betas
-    audit_seeds: int = 1
     trace_seeds: int = 1
+    isolation: Isolation = Isolation.BUBBLEWRAP
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,86 +66,91 @@ class Evaluated:
     points: tuple[CurvePoint, ...]
     traces: tuple[TraceSummary, ...]
     failure: Failure | None
+    origin: str = ""  # trusted | sandboxed | unsafe-opt-out (empty when the source was refused unread)
+
+
+def origin_of(source: str, isolation: Isolation) -> str:
+    """Where a result for ``source`` comes from: ``trusted`` (run here) or the isolation's name."""
+    return "trusted" if is_template_source(source) else isolation.value
 
 
 class CandidateEvaluator:
-    """Evaluates candidate files on fixed search matrices; holds their gold answers, the workers never do."""
+    """Evaluates candidate files on fixed search matrices; holds their gold answers, workers never do."""
 
-    def __init__(self, matrices: Sequence[ReplayMatrix], settings: EvalSettings, workdir: Path) -> None:
+    def __init__(self, matrices: Sequence[ReplayMatrix], settings: EvalSettings) -> None:
         self.matrices = list(matrices)
         self.settings = settings
-        self.trace_files: dict[str, Path] = {}
-        workdir.mkdir(parents=True, exist_ok=True)
-        for m in self.matrices:
-            path = workdir / f"{m.model}.{m.benchmark}.traces.pkl"
-            if not path.exists():
-                atomic_write(path, pickle.dumps(m.traces))
-            self.trace_files[m.model] = path
+        self._untrusted = UntrustedRunner(self.matrices, settings.isolation, settings.limits)
 
-    def evaluate(self, path: Path, seeds: int, *, first_pass: bool = True,
+    def evaluate(self, path: Path, seeds: int, *, final: bool = False,
                  limits: SandboxLimits | None = None) -> Evaluated:
-        """Run the cascade on the candidate at ``path`` over seeds 0..seeds-1 (under ``limits`` if given)."""
-        violations = check_source(path.read_text())
-        if violations:
-            shown = "; ".join(map(str, violations[:3]))
-            return Evaluated((), (), Failure("static", f"static check: {shown}", _lines(path, violations[0].line)))
-        s = self.settings
-        result = run_worker(self.job(path, seeds, first_pass=first_pass), limits or s.limits)
-        if isinstance(result, WorkerFailure):
-            return Evaluated((), (), Failure(result.kind, result.message, result.excerpt))
-        if result["peek"]:
-            return Evaluated((), (), Failure("peek", result["peek"]))
-        matrices = {m.model: m for m in self.matrices}
+        """The candidate at ``path`` over seeds 0..seeds-1 on every model and beta; ``final`` (a finalist)
+        verifies a larger sample, ``limits`` replace the settings' limits."""
+        try:
+            source = read_source(path)
+        except SourceRejected as exc:
+            return Evaluated((), (), Failure("source", str(exc)))
+        origin = origin_of(source, self.settings.isolation)
+        if origin == "trusted":
+            results = self._trusted(source, seeds)
+        else:
+            groups = [Group(m, {"beta": b}) for m in range(len(self.matrices)) for b in self.settings.betas]
+            results = self._untrusted.run(source, groups, seeds, trace_seeds=self.settings.trace_seeds,
+                                          level=FINAL if final else SEARCH, limits=limits)
+        if isinstance(results, WorkerFailure):
+            return Evaluated((), (), Failure(results.kind, results.message, results.excerpt), origin)
         points: list[CurvePoint] = []
         traces: list[TraceSummary] = []
-        for raw in result["points"]:
-            point, summaries, failure = _graded(matrices[raw["model"]], raw)
+        for (matrix, beta), result in zip(self._pairs(), results, strict=True):
+            points.append(_point(matrix, beta, result))
+            traces += _summaries(matrix, beta, result)
+            failure = _branch_limit(matrix, beta, result)
             if failure:
-                return Evaluated((), (), failure)
-            points.append(point)
-            traces.extend(summaries)
-        bad = monotone_violation(points, s.tolerance)
-        if bad:
-            return Evaluated(tuple(points), tuple(traces), Failure("non-monotone", "beta check failed: " + bad))
-        return Evaluated(tuple(points), tuple(traces), None)
+                return Evaluated((), (), failure, origin)
+        bad = monotone_violation(points, self.settings.tolerance)
+        failure = Failure("non-monotone", "beta check failed: " + bad) if bad else None
+        return Evaluated(tuple(points), tuple(traces), failure, origin)
 
-    def job(self, path: Path, seeds: int, *, first_pass: bool) -> dict[str, Any]:
-        """The worker's job: gold-free trace files, betas, seeds, and whether to make the first pass."""
-        s = self.settings
-        return {
-            "source_path": str(path.resolve()), "betas": list(s.betas), "seeds": seeds, "trace_seeds": s.trace_seeds,
-            "models": [{"model": m.model, "traces_path": str(self.trace_files[m.model].resolve())}
-                       for m in self.matrices],
-            "first_pass": {"betas": [min(s.betas), max(s.betas)], "audit_seeds": s.audit_seeds} if first_pass else None,
-        }
+    def _pairs(self) -> list[tuple[ReplayMatrix, float]]:
+        return [(m, b) for m in self.matrices for b in self.settings.betas]
 
-
-def _graded(matrix: ReplayMatrix, raw: dict[str, Any]) -> tuple[CurvePoint, list[TraceSummary], Failure | None]:
-    answers = np.empty((len(raw["answers"]), matrix.n_questions), dtype=object)
-    answers[:] = raw["answers"]
-    tokens = np.asarray(raw["tokens"], dtype=np.int64)
-    opened = np.asarray(raw["opened"], dtype=np.int32)
-    results = grade(ReplayOutcome(answers, tokens, tokens, opened), matrix.gold_answers)
-    beta = float(raw["beta"])
-    point = CurvePoint(
-        matrix.model, beta, results.accuracy, results.avg_tokens,
-        tuple(results.correct.mean(axis=0).tolist()), tuple(tokens.mean(axis=0).tolist()),
-    )
-    gold = matrix.gold_answers
-    summaries = [
-        TraceSummary(matrix.model, beta, t["seed"], t["question"], t["opened"], t["pruned"], t["depth"],
-                     t["tokens"], t["stop"], t["answer"], t["answer"] == gold[t["question"]])
-        for t in raw["traces"]
-    ]
-    if int(opened.max(initial=0)) > MAX_BRANCHES:
-        s, q = np.unravel_index(int(opened.argmax()), opened.shape)
-        return point, summaries, Failure(
-            "branch-limit", f"{matrix.model}, beta={beta:g}: opened {int(opened.max())} branches "
-                            f"(limit {MAX_BRANCHES}) on seed {s}, question {q}")
-    return point, summaries, None
+    def _trusted(self, source: str, seeds: int) -> list[EpisodeResults] | WorkerFailure:
+        """Run a template candidate here (it is autotts code); its own errors are its failure."""
+        out = []
+        try:
+            for matrix, beta in self._pairs():
+                controller = load_controller_source(source, "candidate.py", {"beta": beta})
+                out.append(run_episodes(matrix, controller, seeds=seeds, trace_seeds=self.settings.trace_seeds))
+        except Exception as exc:  # a template bug is reported, never fatal to the loop
+            return WorkerFailure("exception", f"{type(exc).__name__}: {exc}"[:600])
+        return out
 
 
-def _lines(path: Path, line: int, around: int = 2) -> str:
-    text = path.read_text().splitlines()
-    lo = max(0, line - 1 - around)
-    return "\n".join(f"{i + 1:4d} | {t}" for i, t in enumerate(text[lo: line + around], start=lo))
+def _point(matrix: ReplayMatrix, beta: float, r: EpisodeResults) -> CurvePoint:
+    return CurvePoint(matrix.model, beta, r.accuracy, r.avg_tokens, tuple(r.correct.mean(axis=0).tolist()),
+                      tuple(r.tokens.mean(axis=0).tolist()))
+
+
+def _summaries(matrix: ReplayMatrix, beta: float, r: EpisodeResults) -> list[TraceSummary]:
+    """Per traced episode: branches opened and pruned, depth used, tokens, why it stopped."""
+    return [_summary(matrix, beta, seed, q, events, r) for (seed, q), events in sorted(r.traces.items())]
+
+
+def _summary(matrix: ReplayMatrix, beta: float, seed: int, q: int, events: list[TraceEvent],
+             r: EpisodeResults) -> TraceSummary:
+    opened = sum(e.action in ("branch", "read") for e in events)
+    pruned = {e.branch for e in events if e.action == "prune"}
+    finished = {e.branch for e in events if e.finished}
+    live = opened - len(pruned | finished)
+    return TraceSummary(matrix.model, beta, seed, q, opened, len(pruned), max((e.depth for e in events), default=0),
+                        sum(e.cost for e in events), f"early stop, {live} live" if live else "no live branch left",
+                        r.answers[seed, q], bool(r.correct[seed, q]))
+
+
+def _branch_limit(matrix: ReplayMatrix, beta: float, r: EpisodeResults) -> Failure | None:
+    opened = r.branches_opened
+    if int(opened.max(initial=0)) <= MAX_BRANCHES:
+        return None
+    s, q = np.unravel_index(int(opened.argmax()), opened.shape)
+    return Failure("branch-limit", f"{matrix.model}, beta={beta:g}: opened {int(opened.max())} branches "
+                                   f"(limit {MAX_BRANCHES}) on seed {s}, question {q}")

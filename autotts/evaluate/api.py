@@ -16,18 +16,23 @@ from typing import Any
 
 import duckdb
 
-from autotts.controllers.loading import resolve_controller
-from autotts.errors import ConfigError, StoreError
+from autotts.controllers.base import registered
+from autotts.controllers.loading import ControllerSpec, load_controller_source, resolve_controller
+from autotts.errors import ConfigError, ControllerError, StoreError
 from autotts.evaluate.chunks import DEFAULT_CHUNK_QUESTIONS, batches, merge_evaluations
 from autotts.evaluate.parallel import EvalConfig, OnProgress, evaluate_configs, shifted
 from autotts.evaluate.runner import run_episodes
 from autotts.evaluate.seeds import DEFAULT_SEEDS
 from autotts.replay.matrix import ReplayMatrix, count_questions, list_stores, load_matrix
-from autotts.results import Evaluation
+from autotts.results import EpisodeResults, Evaluation
 from autotts.store.connection import open_store
 from autotts.store.results import record_evaluations
 
 __all__ = ["EvalRequest", "evaluate_matrix", "evaluate_stores", "load_matrices", "select_stores"]
+
+TRUSTED = "trusted"
+# An untrusted file's CPU-time allowance in the sandbox (wall time: twice that).
+EVAL_CPU_SECONDS = 1800
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,7 @@ class EvalRequest:
     betas: Sequence[float | None] = (None,)
     seeds: int = DEFAULT_SEEDS
     trace_seeds: int = 1
+    unsafe_no_isolation: bool = False  # run an untrusted file without OS isolation (still accounted, verified)
 
 
 def evaluate_matrix(
@@ -49,16 +55,25 @@ def evaluate_matrix(
     beta: float | None = None,
     seeds: int = DEFAULT_SEEDS,
     trace_seeds: int = 1,
+    unsafe_no_isolation: bool = False,
 ) -> Evaluation:
-    """Evaluate one controller configuration (at one beta) on one store."""
+    """Evaluate one controller configuration (at one beta) on one store.
+
+    Built-in controllers and files the mechanism template rendered run here; any other file is
+    untrusted and runs in the OS-isolated sandbox, with its results accounted, graded and verified
+    here (``unsafe_no_isolation`` drops the OS isolation, never the accounting or the verification).
+    """
     if seeds < 1:
         raise ConfigError(f"seeds must be at least 1, got {seeds}")
     full = dict(params)
     if beta is not None:
         full["beta"] = beta
-    built, spec = resolve_controller(controller, full)
     started = time.process_time()
-    results = run_episodes(matrix, built, seeds=seeds, trace_seeds=trace_seeds)
+    if controller in registered():
+        built, spec = resolve_controller(controller, full)
+        results, origin = run_episodes(matrix, built, seeds=seeds, trace_seeds=trace_seeds), TRUSTED
+    else:
+        spec, results, origin = _evaluate_file(matrix, controller, full, seeds, trace_seeds, unsafe_no_isolation)
     cpu_seconds = time.process_time() - started
     shown = {k: v for k, v in spec.params.items() if k != "beta"}
     key = json.dumps(
@@ -75,7 +90,62 @@ def evaluate_matrix(
         seeds=seeds,
         results=results,
         cpu_seconds=cpu_seconds,
+        origin=origin,
     )
+
+
+def _evaluate_file(
+    matrix: ReplayMatrix, path: str, params: dict[str, Any], seeds: int, trace_seeds: int, unsafe: bool
+) -> tuple[ControllerSpec, EpisodeResults, str]:
+    """A controller file's spec, results and origin: in this process if the template rendered it, else
+    isolated (a rejection is a :class:`ControllerError` with its reason)."""
+    # imported here: the sandbox's accounting imports this package's modules
+    from autotts.discover.sandbox import (
+        FINAL,
+        Group,
+        Isolation,
+        SandboxLimits,
+        SourceRejected,
+        UntrustedRunner,
+        WorkerFailure,
+        is_template_source,
+        read_source,
+    )
+
+    try:
+        source = read_source(Path(path))
+    except SourceRejected as exc:
+        raise ControllerError(str(exc)) from None
+    spec = ControllerSpec(path, dict(params), hashlib.sha256(source.encode()).hexdigest())
+    if is_template_source(source):
+        built = load_controller_source(source, path, params)
+        return spec, run_episodes(matrix, built, seeds=seeds, trace_seeds=trace_seeds), TRUSTED
+    isolation = Isolation.UNSAFE if unsafe else Isolation.BUBBLEWRAP
+    limits = SandboxLimits(cpu_seconds=EVAL_CPU_SECONDS, wall_seconds=2.0 * EVAL_CPU_SECONDS)
+    outcome = UntrustedRunner([matrix], isolation, limits).run(source, [Group(0, params)], seeds,
+                                                               trace_seeds=trace_seeds, level=FINAL)
+    if isinstance(outcome, WorkerFailure):
+        raise ControllerError(f"{path}: rejected ({outcome.kind}): {outcome.message}")
+    return spec, outcome[0], isolation.value
+
+
+def _check_request(req: EvalRequest) -> None:
+    """Fail before any work starts: a built-in must build at every beta, a file must be readable source
+    (an untrusted file's own errors show when it runs, in the sandbox)."""
+    if req.controller in registered():
+        for beta in req.betas:
+            resolve_controller(req.controller, {**req.params, **({"beta": beta} if beta is not None else {})})
+        return
+    from autotts.discover.sandbox import SourceRejected, read_source
+
+    path = Path(req.controller)
+    if path.suffix != ".py" and not path.exists():
+        known = ", ".join(sorted(registered()))
+        raise ConfigError(f"unknown controller {req.controller!r}: not registered ({known}) and not a Python file")
+    try:
+        read_source(path)
+    except SourceRejected as exc:
+        raise ControllerError(str(exc)) from None
 
 
 def select_stores(
@@ -138,9 +208,7 @@ def evaluate_stores(
     so memory stays bounded however many questions a store holds; the results are those of a whole replay.
     """
     for req in requests:
-        # Resolve once up front so a bad name or parameter fails before any work starts.
-        for beta in req.betas:
-            resolve_controller(req.controller, {**req.params, **({"beta": beta} if beta is not None else {})})
+        _check_request(req)
     with _reading(store) as con:
         chosen = select_stores(list_stores(con), models, benchmarks)
         sizes = [(m, b, _questions(con, m, b)) for m, b in chosen]
@@ -153,7 +221,7 @@ def evaluate_stores(
         with _reading(store) as con:  # closed again before the workers fork
             matrices = [load_matrix(con, c.model, c.benchmark, c.span) for c in batch]
         for r, req in enumerate(requests):
-            configs = [EvalConfig(req.controller, req.params, beta) for beta in req.betas]
+            configs = [EvalConfig(req.controller, req.params, beta, req.unsafe_no_isolation) for beta in req.betas]
             results = evaluate_configs(matrices, configs, seeds=req.seeds, trace_seeds=req.trace_seeds, jobs=jobs,
                                        on_progress=shifted(on_progress, done, total))
             done += len(results)

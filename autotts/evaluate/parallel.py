@@ -31,6 +31,7 @@ class EvalConfig:
     controller: str
     params: Mapping[str, Any]
     beta: float | None = None
+    unsafe_no_isolation: bool = False
 
 
 def shifted(on_progress: OnProgress | None, before: int, total: int) -> OnProgress | None:
@@ -84,16 +85,18 @@ def _evaluate(task: tuple[int, EvalConfig]) -> Evaluation:
     matrices, seeds, trace_seeds = _SHARED
     index, config = task
     return evaluate_matrix(
-        matrices[index], config.controller, config.params, beta=config.beta, seeds=seeds, trace_seeds=trace_seeds
+        matrices[index], config.controller, config.params, beta=config.beta, seeds=seeds, trace_seeds=trace_seeds,
+        unsafe_no_isolation=config.unsafe_no_isolation,
     )
 
 
 def _warm_up(matrix: ReplayMatrix, configs: Sequence[EvalConfig]) -> None:
-    """Compile (or load from numba's cache) each distinct controller's kernel once, before forking."""
+    """Compile (or load from numba's cache) each distinct built-in's kernel once, before forking."""
+    from autotts.controllers.base import registered
     from autotts.evaluate.api import evaluate_matrix
 
     seen = set()
     for config in configs:
-        if config.controller not in seen:
+        if config.controller not in seen and config.controller in registered():
             seen.add(config.controller)
             evaluate_matrix(matrix, config.controller, config.params, beta=config.beta, seeds=1, trace_seeds=0)

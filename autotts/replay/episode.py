@@ -24,13 +24,28 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
-from autotts.replay.matrix import QuestionTraces
+__all__ = [
+    "ERR", "Episode", "Observation", "QuestionEngine", "QuestionTraces", "QuestionView", "TraceEvent", "live_view",
+]
 
-__all__ = ["ERR", "Episode", "Observation", "QuestionEngine", "QuestionView", "TraceEvent", "live_view"]
 
 ERR = "ERR"  # the answer of a probe (or a trace) from which none could be extracted
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionTraces:
+    """What the step-wise engine needs of one question: no gold answer in here.
+
+    ``probes[b]`` are branch ``b``'s probe answers in stored order.
+    """
+
+    probes: tuple[tuple[str, ...], ...]
+    finals: tuple[str, ...]
+    tokens: tuple[int, ...]
+    probe_freq: int
 
 
 class Observation(NamedTuple):

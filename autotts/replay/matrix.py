@@ -15,21 +15,9 @@ import duckdb
 import numpy as np
 
 from autotts.errors import StoreError
+from autotts.replay.episode import QuestionTraces
 
 __all__ = ["QuestionTraces", "ReplayMatrix", "count_questions", "list_stores", "load_matrix"]
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionTraces:
-    """What the step-wise engine needs of one question: no gold answer in here.
-
-    ``probes[b]`` are branch ``b``'s probe answers in stored order.
-    """
-
-    probes: tuple[tuple[str, ...], ...]
-    finals: tuple[str, ...]
-    tokens: tuple[int, ...]
-    probe_freq: int
 
 
 @dataclass(frozen=True, eq=False)

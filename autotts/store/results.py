@@ -26,7 +26,9 @@ def _record(con: duckdb.DuckDBPyConnection, ev: Evaluation) -> None:
         con.execute(f"DELETE FROM {table} WHERE eval_id = ?", [ev.eval_id])
     r = ev.results
     con.execute(
-        "INSERT INTO evaluations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO evaluations (eval_id, model, benchmark, controller, controller_hash, params, beta, seeds, "
+        "accuracy, avg_tokens, avg_sequential_tokens, episodes, created_at, origin) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             ev.eval_id,
             ev.model,
@@ -41,6 +43,7 @@ def _record(con: duckdb.DuckDBPyConnection, ev: Evaluation) -> None:
             r.avg_sequential_tokens,
             r.episodes,
             datetime.now(UTC),
+            ev.origin,
         ],
     )
     seeds, questions = r.tokens.shape

@@ -64,8 +64,12 @@ CREATE TABLE IF NOT EXISTS evaluations (
     avg_tokens            DOUBLE NOT NULL,
     avg_sequential_tokens DOUBLE NOT NULL,
     episodes              INTEGER NOT NULL,
-    created_at            TIMESTAMP NOT NULL
+    created_at            TIMESTAMP NOT NULL,
+    origin                VARCHAR NOT NULL DEFAULT 'trusted'  -- trusted (built-in or template: in-process),
+                                                              -- sandboxed, or unsafe-opt-out (no OS isolation)
 );
+-- stores made before the column existed get it, their rows marked trusted (all ran in-process then)
+ALTER TABLE evaluations ADD COLUMN IF NOT EXISTS origin VARCHAR DEFAULT 'trusted';
 CREATE TABLE IF NOT EXISTS episodes (
     eval_id           VARCHAR NOT NULL,
     seed              INTEGER NOT NULL,

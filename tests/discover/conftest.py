@@ -51,9 +51,9 @@ def fast_limits() -> SandboxLimits:
 
 
 @pytest.fixture
-def evaluator(toy_store: Path, tmp_path: Path, fast_limits: SandboxLimits) -> CandidateEvaluator:
+def evaluator(toy_store: Path, fast_limits: SandboxLimits) -> CandidateEvaluator:
     matrices = load_matrices(toy_store, benchmarks=["toy"])
-    return CandidateEvaluator(matrices, EvalSettings((0.0, 0.5, 1.0), jobs=2, limits=fast_limits), tmp_path / "work")
+    return CandidateEvaluator(matrices, EvalSettings((0.0, 0.5, 1.0), jobs=2, limits=fast_limits))
 
 
 @pytest.fixture

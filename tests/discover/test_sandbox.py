@@ -1,4 +1,4 @@
-"""Untrusted candidates: every way to break the rules ends as a recorded failure with its reason."""
+"""Candidates through the evaluator: every way to break the rules ends as a recorded failure with its reason."""
 
 from __future__ import annotations
 
@@ -7,26 +7,25 @@ from pathlib import Path
 import pytest
 
 from autotts.discover.evaluation import CandidateEvaluator, EvalSettings
-from autotts.discover.sandbox import SandboxLimits, WorkerFailure, check_source, run_worker
+from autotts.discover.sandbox import SandboxLimits, check_source, isolation_problem
 from tests.discover import candidates as bad
 
+pytestmark = pytest.mark.skipif(isolation_problem() is not None, reason=f"no OS isolation: {isolation_problem()}")
 
-def _evaluate(evaluator: CandidateEvaluator, tmp_path: Path, source: str):
+
+def _evaluate(evaluator: CandidateEvaluator, tmp_path: Path, source: str | bytes):
     path = tmp_path / "cand" / "candidate.py"
     path.parent.mkdir(exist_ok=True)
-    path.write_text(source)
+    path.write_bytes(source if isinstance(source, bytes) else source.encode())
     return evaluator.evaluate(path, seeds=1)
 
 
-def _worker(evaluator: CandidateEvaluator, tmp_path: Path, source: str, *, audit: bool = False):
-    path = tmp_path / "raw" / "candidate.py"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(source)
-    return run_worker(evaluator.job(path, 1, first_pass=audit), evaluator.settings.limits)
-
-
-def test_template_sources_pass_the_static_check(cmc_source: str) -> None:
+def test_template_sources_pass_the_static_check_and_run_in_process(
+    evaluator: CandidateEvaluator, tmp_path: Path, cmc_source: str
+) -> None:
     assert check_source(cmc_source) == []
+    result = _evaluate(evaluator, tmp_path, cmc_source)
+    assert result.failure is None and result.origin == "trusted"
 
 
 @pytest.mark.parametrize(
@@ -34,25 +33,34 @@ def test_template_sources_pass_the_static_check(cmc_source: str) -> None:
     [
         (bad.GOLD_BY_INTROSPECTION, "dunder attribute access '__class__'"),
         (bad.OPENS_A_FILE, "use of 'open'"),
-        (bad.IMPORTS["os"], "import of 'os'"),
-        (bad.IMPORTS["socket"], "import of 'socket'"),
         (bad.IMPORTS["subprocess"], "import of 'subprocess'"),
         (bad.PEEKS, "private name '_LIVE'"),
         ("def solve(question:\n", "syntax error"),
     ],
 )
-def test_static_violations_are_rejected_before_anything_runs(
+def test_static_violations_are_rejected_before_the_candidate_runs(
     evaluator: CandidateEvaluator, tmp_path: Path, source: str, expected: str
 ) -> None:
     result = _evaluate(evaluator, tmp_path, source)
-    assert result.failure is not None
+    assert result.failure is not None and result.origin == "sandboxed"
     assert result.failure.reason == "static"
     assert expected in result.failure.message
+    assert " | " in result.failure.excerpt  # the offending lines, numbered
 
 
-def test_getattr_and_string_dunders_are_refused() -> None:
-    assert check_source("x = getattr(int, 'real')")
-    assert check_source("x = '{0.__class__}'")
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (b"# -*- coding: utf-7 -*-\ndef solve(q):\n    return None\n", "coding cookie"),
+        (b"def solve(q):\n    return '\xff'\n", "not valid UTF-8"),
+    ],
+)
+def test_sources_the_interpreter_would_read_differently_are_refused(
+    evaluator: CandidateEvaluator, tmp_path: Path, source: bytes, expected: str
+) -> None:
+    result = _evaluate(evaluator, tmp_path, source)
+    assert result.failure is not None and result.failure.reason == "source"
+    assert expected in result.failure.message
 
 
 def test_exceptions_are_recorded_with_the_candidates_traceback(evaluator: CandidateEvaluator, tmp_path: Path) -> None:
@@ -71,8 +79,7 @@ def test_an_endless_loop_is_killed_at_the_wall_clock_or_cpu_time_limit(
 ) -> None:
     from autotts.evaluate.api import load_matrices
 
-    ev = CandidateEvaluator(load_matrices(toy_store, ["toy-a"], ["toy"]), EvalSettings((0.0, 1.0), limits=limits),
-                            tmp_path / "w")
+    ev = CandidateEvaluator(load_matrices(toy_store, ["toy-a"], ["toy"]), EvalSettings((0.0, 1.0), limits=limits))
     result = _evaluate(ev, tmp_path, bad.LOOPS_FOREVER)
     assert result.failure is not None and result.failure.reason == "timeout"
     assert which in result.failure.message
@@ -95,40 +102,8 @@ def test_a_rule_abiding_candidate_gets_a_point_per_model_and_beta(
     evaluator: CandidateEvaluator, tmp_path: Path
 ) -> None:
     result = _evaluate(evaluator, tmp_path, bad.GOOD_SC4)
-    assert result.failure is None
+    assert result.failure is None and result.origin == "sandboxed"
     assert sorted((p.model, p.beta) for p in result.points) == [
         (m, b) for m in ("toy-a", "toy-b") for b in (0.0, 0.5, 1.0)
     ]
     assert all(t.stop for t in result.traces)
-
-
-@pytest.mark.parametrize(
-    ("source", "expected"),
-    [
-        (bad.OPENS_A_FILE_UNCHECKED, "file access refused"),
-        (bad.SOCKET_UNCHECKED, "socket"),
-        (bad.SUBPROCESS_UNCHECKED, "subprocess.Popen refused"),
-    ],
-)
-def test_the_audit_hook_refuses_files_sockets_and_subprocesses(
-    evaluator: CandidateEvaluator, tmp_path: Path, source: str, expected: str
-) -> None:
-    # These skip the static check on purpose: the hook is the second, independent wall.
-    result = _worker(evaluator, tmp_path, source)
-    assert isinstance(result, WorkerFailure) and result.kind == "audit"
-    assert expected in result.message
-
-
-def test_the_peeking_audit_flags_a_candidate_that_reads_unrevealed_answers(
-    evaluator: CandidateEvaluator, tmp_path: Path
-) -> None:
-    result = _worker(evaluator, tmp_path, bad.PEEKS, audit=True)
-    assert isinstance(result, dict)
-    assert result["peek"] and result["peek"].startswith("peeked:")
-
-
-def test_the_peeking_audit_passes_an_honest_controller(
-    evaluator: CandidateEvaluator, tmp_path: Path, cmc_source: str
-) -> None:
-    result = _worker(evaluator, tmp_path, cmc_source, audit=True)
-    assert isinstance(result, dict) and result["peek"] is None

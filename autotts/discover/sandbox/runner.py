@@ -1,95 +1,223 @@
-"""Starting the sandbox worker under limits and reading back what it reports.
+"""Evaluating an untrusted controller: isolated fast run, trusted accounting, then strict verification.
 
-The child gets its own session (so a breach kills its whole process group),
-CPU-time, address-space and file-size limits set before it executes anything,
-a wall-clock timeout enforced here, and a cap on the bytes read back.
+1. A fast-mode worker gets the source and the gold-free traces of every
+   store, replays each group (one store x one parameter set) over its
+   episodes and sends back only action logs and answers, group by group.
+2. Each group is accounted here as it arrives (:mod:`accounting`): tokens
+   charged, every action checked legal, answers graded.
+3. A secret sample of the committed episodes (:mod:`verify`) is re-run by a
+   strict-mode worker that holds no traces (:mod:`strict`). Any divergence
+   rejects the candidate; one more fast run of the sample tells a peeking
+   candidate from a nondeterministic one.
+
+A rejection is returned as a :class:`WorkerFailure` with its true reason;
+this module never raises for anything a candidate does.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import resource
-import signal
-import subprocess
-import sys
-from dataclasses import dataclass, replace
-from pathlib import Path
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["SandboxLimits", "WorkerFailure", "run_worker"]
+import numpy as np
+
+from autotts.discover.sandbox import protocol
+from autotts.discover.sandbox.accounting import IllegalAction, account
+from autotts.discover.sandbox.isolation import Isolation, require
+from autotts.discover.sandbox.process import SandboxLimits, Worker, WorkerError, WorkerFailure
+from autotts.discover.sandbox.protocol import EpisodeLogs, ProtocolError, describe_action
+from autotts.discover.sandbox.strict import serve_episode
+from autotts.discover.sandbox.verify import SEARCH, VerifyLevel, draw_sample
+from autotts.evaluate.seeds import replay_arrays
+from autotts.replay.arrays import ReplayArrays
+from autotts.replay.episode import Episode
+from autotts.replay.matrix import ReplayMatrix
+from autotts.results import EpisodeResults
+
+__all__ = ["Group", "UntrustedRunner"]
+
+# Strict mode pays a pipe round trip per action: its time limits grow with the actions it replays.
+STRICT_SECONDS_PER_ACTION = 0.002
+
+Committed = tuple[tuple[int, ...], str | None]
 
 
 @dataclass(frozen=True, slots=True)
-class SandboxLimits:
-    """Per-process limits for one candidate evaluation."""
+class Group:
+    """One store (an index into the runner's matrices) and the controller's parameters for it."""
 
-    cpu_seconds: int = 120
-    wall_seconds: float = 300.0
-    memory_mb: int = 2048
-    output_bytes: int = 64 * 1024 * 1024
-    candidate_output_chars: int = 100_000
-
-    def scaled(self, factor: float) -> SandboxLimits:
-        """These limits with the time allowances multiplied by ``factor`` (for more seeds)."""
-        return replace(self, cpu_seconds=round(self.cpu_seconds * factor), wall_seconds=self.wall_seconds * factor)
+    matrix: int
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
-class WorkerFailure:
-    """Why a worker produced no result: kind (exception, timeout, memory, audit, ...), message, excerpt."""
-
-    kind: str
-    message: str
-    excerpt: str = ""
-
-
-def run_worker(job: dict[str, Any], limits: SandboxLimits) -> dict[str, Any] | WorkerFailure:
-    """Run one job in a fresh limited process; its JSON result, or why there is none."""
-    job = {**job, "output_limit": limits.candidate_output_chars}
-    env = {"PATH": os.environ.get("PATH", ""), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
-    proc = subprocess.Popen(
-        [sys.executable, "-I", "-m", "autotts.discover.sandbox.worker"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-        cwd=str(Path(job["source_path"]).parent), start_new_session=True, preexec_fn=_limiter(limits),
-    )
-    try:
-        out, err = proc.communicate(json.dumps(job).encode(), timeout=limits.wall_seconds)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        return WorkerFailure("timeout", f"wall-time limit of {limits.wall_seconds:g}s exceeded")
-    finally:
-        _kill_group(proc)
-    tail = err.decode(errors="replace")[-1500:]
-    if proc.returncode == -signal.SIGXCPU:
-        return WorkerFailure("timeout", f"CPU-time limit of {limits.cpu_seconds}s exceeded", tail)
-    if len(out) > limits.output_bytes:
-        return WorkerFailure("output", f"worker output over {limits.output_bytes} bytes")
-    try:
-        result = json.loads(out)
-    except ValueError:
-        memory = "MemoryError" in tail or proc.returncode == -signal.SIGKILL
-        kind = "memory" if memory else "crash"
-        return WorkerFailure(kind, f"worker exited with status {proc.returncode} and no result", tail)
-    if not result.get("ok"):
-        return WorkerFailure(str(result.get("kind")), str(result.get("message")), str(result.get("excerpt", "")))
-    return result
+class _Sampled:
+    group: int
+    episode: int  # index into the group's episodes
+    seed: int
+    question: int
 
 
-def _limiter(limits: SandboxLimits):
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
-        memory = limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+class UntrustedRunner:
+    """Runs untrusted controller sources on fixed stores, under ``isolation``; holds the gold answers."""
 
-    return apply
+    def __init__(self, matrices: Sequence[ReplayMatrix], isolation: Isolation, limits: SandboxLimits) -> None:
+        self.matrices = list(matrices)
+        self.isolation = isolation
+        self.limits = limits
+        self._arrays: dict[tuple[int, int], ReplayArrays] = {}
+        self._data: dict[int, bytes] = {}
+
+    def run(self, source: str, groups: Sequence[Group], seeds: int, *, trace_seeds: int = 1,
+            level: VerifyLevel = SEARCH, limits: SandboxLimits | None = None) -> list[EpisodeResults] | WorkerFailure:
+        """Per group, the graded results of seeds 0..seeds-1 x every question; or why the candidate is rejected."""
+        require(self.isolation)
+        limits = limits or self.limits
+        episodes = [self._all_episodes(g, seeds) for g in groups]
+        population = sum(len(e) for e in episodes)
+        offsets = np.cumsum([0, *(len(e) for e in episodes)])
+        sample = []
+        for index in draw_sample(population, level.size(population)):
+            g = int(np.searchsorted(offsets, index, side="right")) - 1
+            i = index - int(offsets[g])
+            sample.append(_Sampled(g, i, int(episodes[g][i, 0]), int(episodes[g][i, 1])))
+        wanted = {(s.group, s.episode) for s in sample}
+        results: list[EpisodeResults] = []
+        committed: dict[tuple[int, int], Committed] = {}
+        try:
+            for g, logs in enumerate(self._fast(source, groups, episodes, seeds, limits)):
+                matrix = self.matrices[groups[g].matrix]
+                outcome = account(matrix, self._replay_arrays(groups[g].matrix, seeds), episodes[g], logs,
+                                  trace_seeds)
+                if isinstance(outcome, IllegalAction):
+                    return WorkerFailure("illegal", f"{self._where(groups[g])}, {outcome}")
+                results.append(outcome)
+                committed.update({(g, i): (logs.log(i), logs.answers[i]) for gg, i in wanted if gg == g})
+        except WorkerError as exc:
+            return exc.failure
+        rejection = self._verify(source, groups, sample, committed, seeds, limits)
+        return rejection or results
+
+    def _fast(self, source: str, groups: Sequence[Group], episodes: Sequence[np.ndarray], seeds: int,
+              limits: SandboxLimits) -> Iterator[EpisodeLogs]:
+        """Each group's logs from one fast-mode worker, in order, as they arrive."""
+        job = {"mode": "fast", "groups": [{"model": g.matrix, "params": dict(g.params), "episodes": e.tolist()}
+                                          for g, e in zip(groups, episodes, strict=True)]}
+        with Worker(self.isolation, limits) as worker:
+            self._start(worker, job, source, limits)
+            worker.send(protocol.DATA, self._data_payload(seeds))
+            for e in episodes:
+                _, payload = worker.receive(protocol.LOGS)
+                try:
+                    yield protocol.decode_logs(payload, len(e), limits.answer_bytes)
+                except ProtocolError as exc:
+                    worker.fail("protocol", f"malformed logs: {exc}")
+            worker.receive(protocol.DONE)
+
+    def _verify(self, source: str, groups: Sequence[Group], sample: list[_Sampled],
+                committed: dict[tuple[int, int], Committed], seeds: int, limits: SandboxLimits) -> WorkerFailure | None:
+        """Re-run ``sample`` in strict mode; the rejection if any episode diverges from its commitment."""
+        if not sample:
+            return None
+        actions = sum(len(committed[s.group, s.episode][0]) for s in sample)
+        extra = STRICT_SECONDS_PER_ACTION * actions
+        strict_limits = replace(limits, wall_seconds=limits.wall_seconds + extra,
+                                cpu_seconds=limits.cpu_seconds + math.ceil(extra))
+        divergence = self._strict(source, groups, sample, committed, strict_limits)
+        if divergence is None:
+            return None
+        where, what = divergence
+        subsets = [np.array([[s.seed, s.question] for s in sample if s.group == g], dtype=np.int64).reshape(-1, 2)
+                   for g in range(len(groups))]
+        try:
+            rerun: dict[tuple[int, int], Committed] = {}
+            by_group = {g: [s for s in sample if s.group == g] for g in range(len(groups))}
+            for g, logs in enumerate(self._fast(source, groups, subsets, seeds, limits)):
+                rerun.update({(s.group, s.episode): (logs.log(j), logs.answers[j]) for j, s in enumerate(by_group[g])})
+            repeats = all(rerun[key] == committed[key] for key in rerun)
+        except WorkerError:
+            repeats = False
+        if repeats:
+            return WorkerFailure("peeked", f"{where}: {what}; in fast mode the same episodes repeat the committed "
+                                           f"actions, so they depended on data the actions had not revealed")
+        return WorkerFailure("nondeterministic", f"{where}: {what}; a second fast run of the same episodes departs "
+                                                 f"from the committed actions too: they depend on chance, the clock "
+                                                 f"or the episodes run before")
+
+    def _strict(self, source: str, groups: Sequence[Group], sample: list[_Sampled],
+                committed: dict[tuple[int, int], Committed], limits: SandboxLimits) -> tuple[str, str] | None:
+        """The first sampled episode whose strict run differs from its commitment: (where, what)."""
+        job = {"mode": "strict", "groups": [{"model": g.matrix, "params": dict(g.params)} for g in groups]}
+        current = sample[0]
+        try:
+            with Worker(self.isolation, limits) as worker:
+                self._start(worker, job, source, limits)
+                for current in sample:
+                    matrix = self.matrices[groups[current.group].matrix]
+                    traces = matrix.traces[current.question]
+                    order = self._replay_arrays(groups[current.group].matrix, current.seed + 1).orders
+                    engine = Episode(traces, tuple(order[current.seed, current.question,
+                                                         : len(traces.finals)].tolist()))
+                    log, answer = serve_episode(worker, current.group, len(traces.finals), engine, limits.answer_bytes)
+                    what = _difference(committed[current.group, current.episode], (tuple(log), answer))
+                    if what:
+                        return self._episode_where(groups, current), what
+                worker.send(protocol.END)
+                worker.receive(protocol.DONE)
+        except WorkerError as exc:
+            failure = exc.failure
+            return self._episode_where(groups, current), f"in strict mode it failed ({failure.kind}: {failure.message})"
+        return None
+
+    def _start(self, worker: Worker, job: dict[str, Any], source: str, limits: SandboxLimits) -> None:
+        job = {**job, "output_limit": limits.candidate_output_chars, "answer_limit": limits.answer_bytes}
+        worker.send(protocol.JOB, protocol.encode_json(job))
+        worker.send(protocol.SOURCE, source.encode())
+
+    def _all_episodes(self, group: Group, seeds: int) -> np.ndarray:
+        n_q = self.matrices[group.matrix].n_questions
+        return np.stack(np.meshgrid(np.arange(seeds), np.arange(n_q), indexing="ij"), axis=-1).reshape(-1, 2)
+
+    def _replay_arrays(self, matrix: int, seeds: int) -> ReplayArrays:
+        cached = next((a for (m, s), a in self._arrays.items() if m == matrix and s >= seeds), None)
+        if cached is None:
+            cached = self._arrays[matrix, seeds] = replay_arrays(self.matrices[matrix], seeds)
+        return cached
+
+    def _data_payload(self, seeds: int) -> bytes:
+        """Every store's gold-free traces and the branch orders of seeds 0..seeds-1, as JSON."""
+        parts = []
+        for m, matrix in enumerate(self.matrices):
+            if m not in self._data:
+                questions = [{"probes": [list(p) for p in t.probes], "finals": list(t.finals), "tokens": list(t.tokens)}
+                             for t in matrix.traces]
+                self._data[m] = protocol.encode_json(questions)
+            orders = self._replay_arrays(m, seeds).orders
+            pools = sorted(set(matrix.n_branches.tolist()))
+            first = {n: int(np.argmax(matrix.n_branches == n)) for n in pools}
+            table = [[n, s, orders[s, first[n], :n].tolist()] for n in pools for s in range(seeds)]
+            parts.append(b'{"probe_freq":%d,"questions":%s,"orders":%s}' % (
+                matrix.probe_freq, self._data[m], protocol.encode_json(table)))
+        return b"[" + b",".join(parts) + b"]"
+
+    def _where(self, group: Group) -> str:
+        shown = ", ".join(f"{k}={v}" for k, v in group.params.items())
+        return f"{self.matrices[group.matrix].model}" + (f" ({shown})" if shown else "")
+
+    def _episode_where(self, groups: Sequence[Group], s: _Sampled) -> str:
+        return f"{self._where(groups[s.group])}, seed {s.seed}, question {s.question}"
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+def _difference(committed: Committed, again: Committed) -> str:
+    """The first difference between two runs of an episode, in words ('' if none)."""
+    (log_a, answer_a), (log_b, answer_b) = committed, again
+    for step, (a, b) in enumerate(zip(log_a, log_b, strict=False)):
+        if a != b:
+            return f"action {step} was {describe_action(a)} when committed, {describe_action(b)} in strict mode"
+    if len(log_a) != len(log_b):
+        return f"it took {len(log_a)} actions when committed, {len(log_b)} in strict mode"
+    if answer_a != answer_b:
+        return f"it answered {answer_a!r} when committed, {answer_b!r} in strict mode"
+    return ""

@@ -1,169 +1,280 @@
-"""The sandboxed child process: runs one candidate on gold-free traces, prints JSON.
+"""The sandbox worker: runs one untrusted controller and reports only action logs and answers.
 
-One process per candidate: a cheap first pass (a few episodes on the first
-model, plus the peeking audit) and, if that passes, the sweep over every
-beta on every search model.
+Started by :class:`autotts.discover.sandbox.process.Worker` inside the
+isolation of :mod:`autotts.discover.sandbox.isolation`, with the CPU-time
+and memory limits as arguments. It first limits itself (rlimits, death with
+its parent) and, when it starts as root, becomes uid/gid 65534; then it
+reads its job, the candidate's source and (fast mode) the gold-free traces
+from stdin, moves its protocol stream off fd 1, installs the seccomp filter
+and only then checks, compiles and runs the candidate.
 
-The parent (:mod:`autotts.discover.sandbox.runner`) starts this module with
-resource limits already set, sends a job as JSON on stdin and reads one JSON
-object back from stdout. Everything the candidate may legitimately use is
-imported and the traces are loaded *before* an audit hook is installed that
-refuses file writes, reads outside the Python installation, sockets,
-subprocesses and interpreter introspection; from then on the candidate's
-module code, controller construction and episodes all run under the hook.
-Gold answers are never sent here: grading happens in the parent.
+Fast mode replays every episode of the job on a local engine that logs each
+accepted action, and sends one group of logs and answers at a time. Strict
+mode holds no traces: each action is a request answered by the parent's
+engine. Whatever this process claims, the parent re-derives every figure
+from the logs, so the worker has nothing to report but what it did.
 """
 
 from __future__ import annotations
 
-import collections  # noqa: F401  (pre-imported for candidates, before the audit hook)
-import dataclasses  # noqa: F401
-import functools  # noqa: F401
-import heapq  # noqa: F401
+import ctypes
 import io
-import itertools  # noqa: F401
-import json
-import math  # noqa: F401
 import os
-import pickle
-import statistics  # noqa: F401
+import resource
+import signal
 import sys
 import traceback
-import typing  # noqa: F401
-from pathlib import Path
+from array import array
+from collections.abc import Callable
 from typing import Any
 
-import numpy  # noqa: F401
+from autotts.controllers.loading import load_controller_source
+from autotts.discover.sandbox import protocol
+from autotts.discover.sandbox.protocol import BRANCH, CONTINUE, PRUNE, READ
+from autotts.discover.sandbox.seccomp import install_filter
+from autotts.discover.sandbox.static_check import check_source
+from autotts.replay.episode import Episode, QuestionTraces, live_view
 
-from autotts.controllers.loading import load_controller_file
-from autotts.discover.sandbox.audit import peek_audit
-from autotts.evaluate.runner import replay_controller
-from autotts.replay.episode import TraceEvent
-
-_REFUSED_PREFIXES = ("socket.", "subprocess.", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "os.kill",
-                     "os.system", "os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.truncate",
-                     "os.putenv", "os.unsetenv", "os.startfile", "pty.", "ctypes.", "shutil.", "sys._getframe",
-                     "sys._current_frames", "gc.", "urllib.", "http.", "ftplib.", "smtplib.", "webbrowser.",
-                     "os.listdir", "os.scandir", "glob.", "sqlite3.")
+_NOBODY = 65534
+_PR_SET_PDEATHSIG = 1
+_INPUT = protocol.FrameReader(1 << 30)  # the trusted parent's frames, on stdin
 
 
-class _Refused(PermissionError):
-    """Raised by the audit hook into the candidate's code."""
+class _Refused(Exception):
+    """The candidate broke a rule the worker checks itself: ``kind`` and message for the parent."""
+
+    def __init__(self, kind: str, message: str, excerpt: str = "") -> None:
+        super().__init__(message)
+        self.kind, self.excerpt = kind, excerpt
 
 
 class _BoundedText(io.TextIOBase):
-    """Stands in for stdout/stderr: keeps at most ``limit`` characters, notes overflow."""
+    """Stands in for stdout/stderr: discards what the candidate prints, counts it against a limit."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.size = 0
-        self.overflowed = False
 
     def writable(self) -> bool:
         return True
 
     def write(self, text: str) -> int:
         self.size += len(text)
-        self.overflowed = self.overflowed or self.size > self.limit
         return len(text)
 
-
-def _install_audit_hook(readable: tuple[str, ...], violations: list[str]) -> None:
-    def hook(event: str, args: tuple[Any, ...]) -> None:
-        if event == "open":
-            path, mode, flags = args
-            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND))
-            inside = isinstance(path, str) and os.path.realpath(path).startswith(readable)
-            if writing or not inside:
-                violations.append(f"file access refused: open({path!r}, {mode!r})")
-                raise _Refused(f"sandbox: file access refused: {path!r}")
-        elif event.startswith(_REFUSED_PREFIXES):
-            violations.append(f"{event} refused")
-            raise _Refused(f"sandbox: {event} refused")
-
-    sys.addaudithook(hook)
+    def check(self) -> None:
+        """Refuse the candidate once it has printed too much (checked here, where it cannot catch it)."""
+        if self.size > self.limit:
+            raise _Refused("output", f"printed more than {self.limit} characters")
 
 
-def _summaries(traces: dict[tuple[int, int], list[TraceEvent]], answers: Any) -> list[dict[str, Any]]:
-    """Per traced episode: branches opened/pruned, depth used, tokens, why it stopped."""
+class LoggedEpisode(Episode):
+    """The engine, logging every action it accepted as a protocol code."""
+
+    __slots__ = ("log",)
+
+    def __init__(self, traces: QuestionTraces, order: tuple[int, ...]) -> None:
+        super().__init__(traces, order)
+        self.log = array("i")
+
+    def explore(self, k: int, action: str = "continue") -> tuple[str, bool]:
+        out = super().explore(k, action)
+        self.log.append(BRANCH if action == "branch" else k << 2 | CONTINUE)
+        return out
+
+    def read_whole(self) -> tuple[int, str]:
+        out = super().read_whole()
+        self.log.append(READ)
+        return out
+
+    def prune(self, k: int) -> None:
+        super().prune(k)
+        self.log.append(k << 2 | PRUNE)
+
+
+class RemoteEpisode:
+    """The engine's face in strict mode: every action is answered by the parent, which holds the traces."""
+
+    def __init__(self, pool_size: int, send: Callable[[int], tuple[bool, bool, int, str]]) -> None:
+        self.pool_size = pool_size
+        self.opened = 0
+        self.total = 0
+        self._send = send
+        self._opened_result: tuple[str, bool] | None = None
+
+    def _act(self, code: int) -> tuple[str, bool]:
+        ok, finished, total, text = self._send(code)
+        if not ok:
+            raise ValueError(text)
+        self.total = total
+        return text, finished
+
+    def open(self) -> int:
+        # BRANCH opens and probes in one request; the probe's result waits for explore(k, "branch")
+        self._opened_result = self._act(BRANCH)
+        self.opened += 1
+        return self.opened - 1
+
+    def explore(self, k: int, action: str = "continue") -> tuple[str, bool]:
+        if action == "branch" and self._opened_result is not None and k == self.opened - 1:
+            result, self._opened_result = self._opened_result, None
+            return result
+        return self._act(int(k) << 2 | CONTINUE)
+
+    def read_whole(self) -> tuple[int, str]:
+        answer, _ = self._act(READ)
+        self.opened += 1
+        return self.opened - 1, answer
+
+    def prune(self, k: int) -> None:
+        self._act(int(k) << 2 | PRUNE)
+
+
+class _Session:
+    """One job: the candidate's module, its controllers by parameters, the protocol streams."""
+
+    def __init__(self, job: dict[str, Any], source: str, out_fd: int) -> None:
+        self.job = job
+        self.source = source
+        self.out_fd = out_fd
+        self.sink = _BoundedText(int(job["output_limit"]))
+        self.answer_limit = int(job["answer_limit"])
+        self._controllers: dict[str, Any] = {}
+
+    def controller(self, group: dict[str, Any]) -> Any:
+        key = repr(sorted(group["params"].items()))
+        if key not in self._controllers:
+            self._controllers[key] = load_controller_source(self.source, "candidate.py", group["params"])
+        return self._controllers[key]
+
+    def answer(self, value: object) -> str | None:
+        if value is not None and not isinstance(value, str):
+            raise _Refused("answer", f"solve() returned a {type(value).__name__}, not a string or None")
+        if value is not None:
+            try:
+                size = len(value.encode())
+            except UnicodeEncodeError:
+                raise _Refused("answer", "solve() returned a string that is not valid Unicode") from None
+            if size > self.answer_limit:
+                raise _Refused("answer", f"solve() returned an answer of {size} bytes (limit {self.answer_limit})")
+        return None if value is None else str(value)
+
+    def run_fast(self, models: list[dict[str, Any]]) -> None:
+        traces = [_question_traces(m) for m in models]
+        orders = [{(n, s): tuple(o) for n, s, o in m["orders"]} for m in models]
+        for group in self.job["groups"]:
+            controller = self.controller(group)
+            model = group["model"]
+            lengths, codes, answers = array("i"), array("i"), []
+            for seed, q in group["episodes"]:
+                question = traces[model][q]
+                episode = LoggedEpisode(question, orders[model][len(question.finals), seed])
+                with live_view(episode) as view:
+                    answers.append(self.answer(controller.solve(view)))
+                self.sink.check()
+                lengths.append(len(episode.log))
+                codes.extend(episode.log)
+            protocol.write_frame(self.out_fd, protocol.LOGS, protocol.encode_logs(lengths, codes, answers))
+
+    def run_strict(self) -> None:
+        groups = self.job["groups"]
+
+        def send(code: int) -> tuple[bool, bool, int, str]:
+            protocol.write_frame(self.out_fd, protocol.ACTION, code.to_bytes(4, "little", signed=True))
+            _, payload = _INPUT.read(0)
+            return protocol.decode_response(payload)
+
+        while True:
+            kind, payload = _INPUT.read(0)
+            if kind == protocol.END:
+                return
+            start = protocol.decode_json(payload)
+            controller = self.controller(groups[start["group"]])
+            with live_view(RemoteEpisode(int(start["pool"]), send)) as view:  # type: ignore[arg-type]
+                answer = self.answer(controller.solve(view))
+            self.sink.check()
+            protocol.write_frame(self.out_fd, protocol.ANSWER, protocol.encode_answer(answer))
+
+
+def _question_traces(model: dict[str, Any]) -> list[QuestionTraces]:
+    """Per question, the engine's traces; equal answers are one string object, as the parent's are."""
     out = []
-    for (seed, q), events in sorted(traces.items()):
-        opened = sum(e.action in ("branch", "read") for e in events)
-        pruned = {e.branch for e in events if e.action == "prune"}
-        finished = {e.branch for e in events if e.finished}
-        live = opened - len(pruned | finished)
-        out.append({
-            "seed": seed, "question": q, "opened": opened, "pruned": len(pruned),
-            "depth": max((e.depth for e in events), default=0), "tokens": sum(e.cost for e in events),
-            "stop": f"early stop, {live} live" if live else "no live branch left", "answer": answers[seed, q],
-        })
+    for q in model["questions"]:
+        words: dict[str, str] = {}
+        probes = tuple(tuple(words.setdefault(a, a) for a in row) for row in q["probes"])
+        finals = tuple(words.setdefault(a, a) for a in q["finals"])
+        out.append(QuestionTraces(probes, finals, tuple(q["tokens"]), int(model["probe_freq"])))
     return out
 
 
-def run_job(job: dict[str, Any]) -> dict[str, Any]:
-    """The cheap first pass (with the peeking audit), then the sweep on every model; prints the JSON result."""
-    path = Path(job["source_path"])
-    models = {}
-    for entry in job["models"]:
-        with open(entry["traces_path"], "rb") as fh:
-            models[entry["model"]] = pickle.load(fh)
-    source = path.resolve()
-    readable = (sys.prefix, sys.base_prefix, str(Path(__file__).resolve().parents[2]), str(source),
-                str(source.parent / "__pycache__"))
+def _limit_self(cpu_seconds: int, memory_mb: int, parent: int) -> None:
+    """Limits, death with the parent, and (under bubblewrap, started as root) the unprivileged user,
+    before any input.
+
+    ``parent`` is the parent's pid to check against, or 0 under bubblewrap, which kills us with the
+    parent itself and has made every path we need readable to the unprivileged user.
+    """
+    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent and os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+    memory = memory_mb * 1024 * 1024
+    for limit, value in ((resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5)), (resource.RLIMIT_AS, (memory, memory)),
+                         (resource.RLIMIT_FSIZE, (0, 0)), (resource.RLIMIT_CORE, (0, 0)),
+                         (resource.RLIMIT_NOFILE, (64, 64)), (resource.RLIMIT_NPROC, (64, 64))):
+        resource.setrlimit(limit, value)
+    if not parent and os.getuid() == 0:
+        os.setgroups([])
+        os.setresgid(_NOBODY, _NOBODY, _NOBODY)
+        os.setresuid(_NOBODY, _NOBODY, _NOBODY)
+
+
+def _failure(kind: str, message: str, excerpt: str = "") -> bytes:
+    return protocol.encode_json({"kind": kind, "message": message[:600], "excerpt": excerpt[-2000:]})
+
+
+def main() -> None:
+    _limit_self(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
+    _, job_payload = _INPUT.read(0)
+    job = protocol.decode_json(job_payload)
+    _, source_payload = _INPUT.read(0)
+    source = source_payload.decode()
+    models = protocol.decode_json(_INPUT.read(0)[1]) if job["mode"] == "fast" else []
+    out_fd = os.dup(1)
+    os.dup2(2, 1)  # what the candidate writes to fd 1 lands in the parent's capped stderr
+    session = _Session(job, source, out_fd)
+    sys.stdout = sys.stderr = session.sink  # type: ignore[assignment]
     sys.dont_write_bytecode = True
-    violations: list[str] = []
-    sink = _BoundedText(int(job["output_limit"]))
-    real_stdout = sys.stdout
-    sys.stdout = sys.stderr = sink  # type: ignore[assignment]
-    _install_audit_hook(readable, violations)
+    install_filter()
     try:
-        result = _evaluate(path, models, job)
+        violations = check_source(source)
+        if violations:
+            shown = "; ".join(map(str, violations[:3]))
+            raise _Refused("static", f"static check: {shown}", _lines(source, violations[0].line))
+        if job["mode"] == "fast":
+            session.run_fast(models)
+        else:
+            session.run_strict()
+        message = (protocol.DONE, b"")
+    except _Refused as exc:
+        message = (protocol.FAIL, _failure(exc.kind, str(exc), exc.excerpt))
     except MemoryError:
-        result = {"ok": False, "kind": "memory", "message": "memory limit exceeded", "excerpt": _excerpt()}
+        message = (protocol.FAIL, _failure("memory", "memory limit exceeded", _excerpt()))
     except BaseException as exc:  # the candidate's failure is the result
-        result = {"ok": False, "kind": "exception", "message": f"{type(exc).__name__}: {exc}"[:500],
-                  "excerpt": _excerpt()}
-    if violations:
-        result = {"ok": False, "kind": "audit", "message": violations[0], "excerpt": "\n".join(violations[:5])}
-    elif sink.overflowed:
-        result = {"ok": False, "kind": "output", "message": f"printed more than {sink.limit} characters",
-                  "excerpt": ""}
-    real_stdout.write(json.dumps(result, default=str))
-    real_stdout.flush()
-    return result
+        message = (protocol.FAIL, _failure("exception", f"{type(exc).__name__}: {exc}", _excerpt()))
+    protocol.write_frame(out_fd, *message)
+    os._exit(0)
 
 
-def _evaluate(path: Path, models: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
-    def build(beta: float) -> Any:
-        return load_controller_file(path, {"beta": beta})
-
-    first = job.get("first_pass")
-    if first:
-        questions = next(iter(models.values()))
-        for beta in first["betas"]:
-            replay_controller(questions, build(beta), seeds=1, trace_seeds=0)
-        finding = peek_audit(build, questions, betas=first["betas"], seeds=range(first["audit_seeds"]))
-        if finding:
-            return {"ok": True, "points": [], "peek": str(finding)}
-    points = []
-    for model, questions in models.items():
-        for beta in job["betas"]:
-            outcome = replay_controller(questions, build(beta), seeds=job["seeds"], trace_seeds=job["trace_seeds"])
-            points.append({
-                "model": model, "beta": beta, "answers": outcome.answers.tolist(), "tokens": outcome.tokens.tolist(),
-                "opened": outcome.branches_opened.tolist(), "traces": _summaries(outcome.traces, outcome.answers),
-            })
-    return {"ok": True, "points": points, "peek": None}
+def _lines(source: str, line: int, around: int = 2) -> str:
+    """The source lines around ``line``, numbered."""
+    text = source.splitlines()
+    lo = max(0, line - 1 - around)
+    return "\n".join(f"{i + 1:4d} | {t}" for i, t in enumerate(text[lo: line + around], start=lo))
 
 
 def _excerpt(limit: int = 1500) -> str:
     """The traceback's last frames, the candidate's own code included."""
     return "".join(traceback.format_exc(limit=-6))[-limit:]
-
-
-def main() -> None:
-    run_job(json.loads(sys.stdin.read()))
 
 
 if __name__ == "__main__":
