@@ -17,6 +17,7 @@ this module never raises for anything a candidate does.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -101,10 +102,12 @@ class UntrustedRunner:
         return rejection or results
 
     def _fast(self, source: str, groups: Sequence[Group], episodes: Sequence[np.ndarray], seeds: int,
-              limits: SandboxLimits) -> Iterator[EpisodeLogs]:
-        """Each group's logs from one fast-mode worker, in order, as they arrive."""
-        job = {"mode": "fast", "groups": [{"model": g.matrix, "params": dict(g.params), "episodes": e.tolist()}
-                                          for g, e in zip(groups, episodes, strict=True)]}
+              limits: SandboxLimits, *, fresh: bool = False) -> Iterator[EpisodeLogs]:
+        """Each group's logs from one fast-mode worker, in order, as they arrive; ``fresh``: a newly
+        loaded controller for every episode (else one per group)."""
+        job = {"mode": "fast", "fresh": fresh,
+               "groups": [{"model": g.matrix, "params": dict(g.params), "episodes": e.tolist()}
+                          for g, e in zip(groups, episodes, strict=True)]}
         with Worker(self.isolation, limits) as worker:
             self._start(worker, job, source, limits)
             worker.send(protocol.DATA, self._data_payload(seeds))
@@ -125,18 +128,18 @@ class UntrustedRunner:
         extra = STRICT_SECONDS_PER_ACTION * actions
         strict_limits = replace(limits, wall_seconds=limits.wall_seconds + extra,
                                 cpu_seconds=limits.cpu_seconds + math.ceil(extra))
-        divergence = self._strict(source, groups, sample, committed, strict_limits)
+        order = random.SystemRandom().sample(sample, len(sample))  # secret, and unlike the commit's order
+        divergence = self._strict(source, groups, order, committed, strict_limits)
         if divergence is None:
             return None
         where, what = divergence
-        subsets = [np.array([[s.seed, s.question] for s in sample if s.group == g], dtype=np.int64).reshape(-1, 2)
-                   for g in range(len(groups))]
+        # the same episodes once more in fast mode, in the same order, one group (and fresh controller) each
+        singles = [Group(groups[s.group].matrix, groups[s.group].params) for s in order]
+        episodes = [np.array([[s.seed, s.question]], dtype=np.int64) for s in order]
         try:
-            rerun: dict[tuple[int, int], Committed] = {}
-            by_group = {g: [s for s in sample if s.group == g] for g in range(len(groups))}
-            for g, logs in enumerate(self._fast(source, groups, subsets, seeds, limits)):
-                rerun.update({(s.group, s.episode): (logs.log(j), logs.answers[j]) for j, s in enumerate(by_group[g])})
-            repeats = all(rerun[key] == committed[key] for key in rerun)
+            rerun = [(logs.log(0), logs.answers[0])
+                     for logs in self._fast(source, singles, episodes, seeds, limits, fresh=True)]
+            repeats = rerun == [committed[s.group, s.episode] for s in order]
         except WorkerError:
             repeats = False
         if repeats:
@@ -149,7 +152,8 @@ class UntrustedRunner:
     def _strict(self, source: str, groups: Sequence[Group], sample: list[_Sampled],
                 committed: dict[tuple[int, int], Committed], limits: SandboxLimits) -> tuple[str, str] | None:
         """The first sampled episode whose strict run differs from its commitment: (where, what)."""
-        job = {"mode": "strict", "groups": [{"model": g.matrix, "params": dict(g.params)} for g in groups]}
+        job = {"mode": "strict", "fresh": True, "groups": [{"model": g.matrix, "params": dict(g.params)}
+                                                           for g in groups]}
         current = sample[0]
         try:
             with Worker(self.isolation, limits) as worker:

@@ -142,6 +142,10 @@ class _Session:
         self._controllers: dict[str, Any] = {}
 
     def controller(self, group: dict[str, Any]) -> Any:
+        """The group's controller: built once per group, or afresh (module and all) for every episode when
+        the job says ``fresh``, so that nothing carries over between episodes."""
+        if self.job["fresh"]:
+            return load_controller_source(self.source, "candidate.py", group["params"])
         key = repr(sorted(group["params"].items()))
         if key not in self._controllers:
             self._controllers[key] = load_controller_source(self.source, "candidate.py", group["params"])
@@ -163,10 +167,10 @@ class _Session:
         traces = [_question_traces(m) for m in models]
         orders = [{(n, s): tuple(o) for n, s, o in m["orders"]} for m in models]
         for group in self.job["groups"]:
-            controller = self.controller(group)
             model = group["model"]
             lengths, codes, answers = array("i"), array("i"), []
             for seed, q in group["episodes"]:
+                controller = self.controller(group)
                 question = traces[model][q]
                 episode = LoggedEpisode(question, orders[model][len(question.finals), seed])
                 with live_view(episode) as view:
