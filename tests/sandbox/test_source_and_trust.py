@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,13 @@ def test_a_title_that_could_end_its_docstring_is_untrusted() -> None:
 def test_random_text_is_untrusted() -> None:
     rng = random.Random(0)
     assert not any(is_template_source("".join(rng.choices("GENOME = {}\"'\n", k=200))) for _ in range(200))
+
+
+def test_a_non_utf8_file_from_the_command_proposer_becomes_a_note(tmp_path: Path) -> None:
+    from autotts.discover.proposers import build_proposer
+
+    write = "from pathlib import Path; Path('candidate.py').write_bytes(b'x = 1  # caf\\xe9\\n')"
+    context = ProposalContext(round=0, count=1, seed=0, brief="", feedback="", elites=[], seen_sources=frozenset(),
+                              workdir=tmp_path, cache_dir=tmp_path, spent=lambda: 0.0)
+    [proposal] = build_proposer("command", {"command": f'{sys.executable} -c "{write}"'}).propose(context)
+    assert proposal.source is None and "not valid UTF-8" in proposal.note

@@ -15,9 +15,11 @@ import shlex
 import shutil
 import signal
 import subprocess
+from pathlib import Path
 
 from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer, register_proposer
 from autotts.discover.proposers.template import CMC_GENOME, render
+from autotts.discover.sandbox.source import SourceRejected, read_source
 from autotts.errors import DiscoveryError
 from autotts.files import atomic_write
 
@@ -44,7 +46,8 @@ class CommandProposer(Proposer):
             atomic_write(workspace / "candidate.py", start)
             line = self.command.replace("{workspace}", str(workspace))
             response, note = self._run(line, workspace)
-            edited = (workspace / "candidate.py").read_text() if (workspace / "candidate.py").exists() else ""
+            edited, unreadable = _read_candidate(workspace / "candidate.py")
+            note = note or unreadable
             if not note and edited.strip() == start.strip():
                 note = "the command left candidate.py unchanged"
             parents = (parent[0],) if parent else ()
@@ -63,3 +66,14 @@ class CommandProposer(Proposer):
             return output.decode(errors="replace")[-4000:], f"the command ran past {self.timeout:g}s and was killed"
         text = output.decode(errors="replace")[-4000:]
         return text, "" if proc.returncode == 0 else f"the command exited with status {proc.returncode}"
+
+
+def _read_candidate(path: Path) -> tuple[str, str]:
+    """The edited file's text, or ``("", why it cannot be a candidate)``: a file that is not UTF-8 (or a
+    symlink, or too large) becomes a note on the proposal, never an error that stops the run."""
+    if not path.exists() and not path.is_symlink():
+        return "", "the command removed candidate.py"
+    try:
+        return read_source(path), ""
+    except SourceRejected as exc:
+        return "", str(exc)
