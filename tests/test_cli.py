@@ -58,8 +58,10 @@ def test_eval_json_prints_one_object_per_beta_and_records_them(store: Path, caps
         "avg_tokens",
         "avg_sequential_tokens",
         "episodes",
+        "origin",
     }
     assert lines[0]["episodes"] == 90
+    assert lines[0]["origin"] == "trusted"
     assert lines[0]["avg_tokens"] < lines[1]["avg_tokens"]
 
     con = duckdb.connect(str(store), read_only=True)

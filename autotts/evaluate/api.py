@@ -142,6 +142,8 @@ def _check_request(req: EvalRequest) -> None:
     if path.suffix != ".py" and not path.exists():
         known = ", ".join(sorted(registered()))
         raise ConfigError(f"unknown controller {req.controller!r}: not registered ({known}) and not a Python file")
+    if not path.exists():
+        raise ControllerError(f"{path}: controller file not found")
     try:
         read_source(path)
     except SourceRejected as exc:
