@@ -55,9 +55,10 @@ def test_every_candidate_evolve_proposes_is_trusted(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("edit", [
     lambda s: s + "\nimport os\n",  # one more line
-    lambda s: s.replace("return None", "return None  # ", 1),  # one changed character
-    lambda s: s.replace('"n_init": [2, 8]', '"n_init": ["2", 8]'),  # a knob that is not a number
-    lambda s: s.replace('"ema"', '"ema2"'),  # a variant the template does not have
+    lambda s: s.replace("return ", "return  ", 1),  # one more space
+    lambda s: s.replace('"n_init": (2.0, 8.0)', '"n_init": (2, 8.0)'),  # a number written otherwise
+    lambda s: s.replace('"n_init": (2.0, 8.0)', '"n_init": ("2", 8.0)'),  # a knob that is not a number
+    lambda s: s.replace("    stop=stop_ema,", "    stop=print,"),  # a mechanism the template does not have
 ])
 def test_any_edit_makes_a_source_untrusted(edit) -> None:  # type: ignore[no-untyped-def]
     source = render(CMC_GENOME, "CMC.")
@@ -72,7 +73,8 @@ def test_a_title_that_could_end_its_docstring_is_untrusted() -> None:
 
 def test_random_text_is_untrusted() -> None:
     rng = random.Random(0)
-    assert not any(is_template_source("".join(rng.choices("GENOME = {}\"'\n", k=200))) for _ in range(200))
+    alphabet = 'KNOB_LINES = {}()"\n MECHANISMS=Mechanisms,'
+    assert not any(is_template_source("".join(rng.choices(alphabet, k=300))) for _ in range(200))
 
 
 def test_a_non_utf8_file_from_the_command_proposer_becomes_a_note(tmp_path: Path) -> None:

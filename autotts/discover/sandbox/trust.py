@@ -1,55 +1,41 @@
 """Which controller sources are autotts's own code, and so may run in this process.
 
 A source is trusted when it is, byte for byte, what the mechanism template
-renders from the genome it declares, under a title of plain words. The
-genome only selects mechanism variants (named, from autotts's table) and
-sets numbers, and the title is the only free text, kept to characters that
-cannot end the docstring it sits in; so such a file contains no code that
-autotts did not write. Anything else (an LLM's edit, a command's output, a
-user's file) is untrusted and runs isolated. The check reads text only: it
-never parses or runs the source.
+renders from the variants and knob lines it declares, under a title of plain
+words. The variants only name mechanisms from autotts's own table and the
+knob lines are numbers; the title, the only free text, is kept to characters
+that cannot end the docstring it sits in. So such a file contains no code
+that autotts did not write. Anything else (an LLM's edit, a command's
+output, a user's file) is untrusted and runs isolated. The check reads the
+text with bounded regular expressions: it never parses or runs the source.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from autotts.discover.proposers.template import Genome
 
 __all__ = ["is_template_source"]
 
 _TITLE = re.compile(r'"""([A-Za-z0-9 ,.:;()_+=/-]{0,200})\n')
-_GENOME_LINE = "GENOME = "
-_MAX_GENOME_CHARS = 10_000
+_KNOB_BLOCK = re.compile(r'^KNOB_LINES = \{\n((?:    "\w{1,40}": \([^()\n]{1,80}\),\n){1,200})\}$', re.MULTILINE)
+_KNOB = re.compile(r'    "(\w+)": \(([^,()\n]+), ([^,()\n]+)\),\n')
+_MECHANISM_BLOCK = re.compile(r"^MECHANISMS = Mechanisms\(\n((?:    \w{1,40}=\w{1,80},\n){1,100})\)$", re.MULTILINE)
+_MECHANISM = re.compile(r"    (\w+)=(\w+),\n")
 
 
 def is_template_source(source: str) -> bool:
-    """Whether ``source`` is exactly the template's rendering of its own genome."""
-    from autotts.discover.proposers.template import render
+    """Whether ``source`` is exactly the template's rendering of the design it declares."""
+    from autotts.discover.proposers.template import SLOTS, Genome, render
 
-    title = _TITLE.match(source)
-    line = next((x for x in source.split("\n", 40)[:40] if x.startswith(_GENOME_LINE)), None)
-    if title is None or line is None or len(line) > _MAX_GENOME_CHARS:
+    title, knobs, mechanisms = _TITLE.match(source), _KNOB_BLOCK.search(source), _MECHANISM_BLOCK.search(source)
+    if title is None or knobs is None or mechanisms is None:
         return False
     try:
-        genome = _genome(json.loads(line[len(_GENOME_LINE):]))
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
+        lines = {name: (float(a), float(b)) for name, a, b in _KNOB.findall(knobs.group(1))}
+        functions = dict(_MECHANISM.findall(mechanisms.group(1)))
+        choice = {slot: next(v for v, fn in variants.items() if fn.__name__ == functions.get(slot))
+                  for slot, variants in SLOTS.items()}
+        genome = Genome.build(choice, lines)
+    except (ValueError, StopIteration, KeyError, TypeError):
         return False
     return render(genome, title.group(1)) == source
-
-
-def _genome(data: dict) -> Genome:
-    """The genome as written (integers stay integers, so that it renders to the same text), checked:
-    variants from the template's table, numbers that are plain ints or floats."""
-    from autotts.discover.proposers.template import KNOBS, SLOTS, Genome
-
-    mechanisms = tuple((slot, data["mechanisms"][slot]) for slot in SLOTS)
-    knobs = tuple((k, *data["knobs"][k]) for k in KNOBS)
-    if any(variant not in SLOTS[slot] for slot, variant in mechanisms):
-        raise ValueError("unknown variant")
-    if any(len(k) != 3 or type(v) not in (int, float) for k in knobs for v in k[1:]):
-        raise ValueError("a knob is not a pair of numbers")
-    return Genome(mechanisms, knobs)
