@@ -13,7 +13,8 @@ import pytest
 from autotts.discover.sandbox import protocol
 from autotts.discover.sandbox.accounting import IllegalAction, account, apply_action
 from autotts.evaluate.api import load_matrices
-from autotts.evaluate.seeds import branch_order, replay_arrays
+from autotts.evaluate.runner import replay_arrays
+from autotts.evaluate.seeds import branch_order
 from autotts.replay.episode import Episode
 from autotts.replay.matrix import ReplayMatrix
 

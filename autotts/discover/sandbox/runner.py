@@ -31,7 +31,7 @@ from autotts.discover.sandbox.process import SandboxLimits, Worker, WorkerError,
 from autotts.discover.sandbox.protocol import EpisodeLogs, ProtocolError, describe_action
 from autotts.discover.sandbox.strict import serve_episode
 from autotts.discover.sandbox.verify import SEARCH, VerifyLevel, draw_sample
-from autotts.evaluate.seeds import replay_arrays
+from autotts.evaluate.runner import replay_arrays
 from autotts.replay.arrays import ReplayArrays
 from autotts.replay.episode import Episode
 from autotts.replay.matrix import ReplayMatrix
