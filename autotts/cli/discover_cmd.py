@@ -64,6 +64,8 @@ def _add_setting(parser: argparse.ArgumentParser, field: dataclasses.Field[Any])
     if kind is dict:
         parser.add_argument(_flag(field.name), dest=field.name, action="append", default=[], metavar="KEY=VALUE",
                             help=f"{meta['help']} (repeatable)")
+    elif kind is bool:
+        parser.add_argument(_flag(field.name), dest=field.name, action="store_true", help=meta["help"])
     elif kind is tuple:
         parser.add_argument(_flag(field.name), dest=field.name, default=default, metavar="B,B,...",
                             help=f"{meta['help']}, comma-separated (default {','.join(f'{b:g}' for b in default)})")

@@ -24,7 +24,7 @@ from autotts.discover.loop import run_rounds
 from autotts.discover.progress import Progress
 from autotts.discover.proposers import build_proposer
 from autotts.discover.report import sc_reference, summarize
-from autotts.discover.sandbox import SandboxLimits
+from autotts.discover.sandbox import Isolation, SandboxLimits
 from autotts.discover.selection import CurvePoint, build_objective, compare, rank_finalists
 from autotts.errors import DiscoveryError
 from autotts.evaluate.api import load_matrices
@@ -66,7 +66,8 @@ def discover(
     run_id = _claim_run_dir(out, run_config)
     history = History.open(out, run_id, Path(store) if record else None)
     history.record_run(run_config, None)
-    settings_ = EvalSettings(config.betas, jobs=config.jobs, limits=limits or SandboxLimits())
+    isolation = Isolation.UNSAFE if config.unsafe_no_isolation else Isolation.BUBBLEWRAP
+    settings_ = EvalSettings(config.betas, jobs=config.jobs, limits=limits or SandboxLimits(), isolation=isolation)
     evaluator = CandidateEvaluator(matrices, settings_)
     stopped = run_rounds(config, BRIEF.read_text(), chosen, evaluator, goal, history, Progress(progress))
 

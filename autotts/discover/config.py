@@ -55,6 +55,9 @@ class DiscoverConfig:
     feedback_chars: int = setting(12_000, "characters of history feedback given to the proposer", minimum=0)
     max_cost: float | None = setting(None, "stop cleanly once proposer spending (USD) reaches this", minimum=0)
     jobs: int = setting(2, "sandboxed candidate evaluations at once", minimum=1, resumable=True)
+    unsafe_no_isolation: bool = setting(
+        False, "run candidates autotts did not write WITHOUT OS isolation (where bubblewrap cannot run): they "
+        "could read or change anything you can; still accounted and verified", resumable=True)
 
     def __post_init__(self) -> None:
         betas = tuple(sorted({float(b) for b in self.betas}))

@@ -1,0 +1,61 @@
+"""Which code runs where, as a user meets it: ``autotts eval`` and the stores' ``origin`` column."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from autotts.cli import main
+from autotts.discover.proposers.template import CMC_GENOME, render
+from autotts.discover.sandbox import isolation, isolation_problem
+
+UNTRUSTED = '''
+from autotts.controllers.voting import majority
+
+
+def solve(question, k=3):
+    return majority(question.read_new().answer for _ in range(k))
+'''
+
+
+def _eval(store: Path, controller: Path, *extra: str) -> int:
+    return main(["eval", "--store", str(store), "--controller", str(controller), "--model", "toy-a", "--benchmark",
+                 "toy", "--seeds", "2", "--json", *extra])
+
+
+@pytest.mark.skipif(isolation_problem() is not None, reason=f"no OS isolation: {isolation_problem()}")
+@pytest.mark.parametrize(("flags", "origin"), [((), "sandboxed"), (("--unsafe-no-isolation",), "unsafe-opt-out")])
+def test_a_file_autotts_did_not_write_is_isolated_and_recorded_so(
+    toy_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: tuple[str, ...], origin: str
+) -> None:
+    path = tmp_path / "mine.py"
+    path.write_text(UNTRUSTED)
+    assert _eval(toy_store, path, "--param", "k=5", *flags) == 0
+    assert json.loads(capsys.readouterr().out)["origin"] == origin
+    con = duckdb.connect(str(toy_store), read_only=True)
+    recorded = con.execute("SELECT origin FROM evaluations WHERE controller = ?", [str(path)]).fetchall()
+    con.close()
+    assert recorded == [(origin,)]
+
+
+def test_a_template_rendering_runs_in_process(toy_store: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "best.py"
+    path.write_text(render(CMC_GENOME, "A discovered controller."))
+    assert _eval(toy_store, path, "--beta", "0.5", "--no-record") == 0
+    assert json.loads(capsys.readouterr().out)["origin"] == "trusted"
+
+
+def test_without_isolation_an_untrusted_file_is_refused_in_one_line(
+    toy_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(isolation, "isolation_problem", lambda: "bubblewrap is not installed (apt-get install it)")
+    path = tmp_path / "mine.py"
+    path.write_text(UNTRUSTED)
+    assert _eval(toy_store, path, "--no-record") == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "bubblewrap is not installed" in err and "--unsafe-no-isolation" in err
