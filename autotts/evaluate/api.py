@@ -18,11 +18,12 @@ import duckdb
 
 from autotts.controllers.base import registered
 from autotts.controllers.loading import ControllerSpec, load_controller_source, resolve_controller
-from autotts.errors import ConfigError, ControllerError, StoreError
+from autotts.errors import ConfigError, StoreError
 from autotts.evaluate.chunks import DEFAULT_CHUNK_QUESTIONS, batches, merge_evaluations
 from autotts.evaluate.parallel import EvalConfig, OnProgress, evaluate_configs, shifted
 from autotts.evaluate.runner import run_episodes
 from autotts.evaluate.seeds import DEFAULT_SEEDS
+from autotts.evaluate.untrusted import TRUSTED, ControllerFile, evaluate_untrusted, read_controller_file
 from autotts.replay.matrix import ReplayMatrix, count_questions, list_stores, load_matrix
 from autotts.results import EpisodeResults, Evaluation
 from autotts.store.connection import open_store
@@ -30,9 +31,6 @@ from autotts.store.results import record_evaluations
 
 __all__ = ["EvalRequest", "evaluate_matrix", "evaluate_stores", "load_matrices", "select_stores"]
 
-TRUSTED = "trusted"
-# An untrusted file's CPU-time allowance in the sandbox (wall time: twice that).
-EVAL_CPU_SECONDS = 1800
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +71,19 @@ def evaluate_matrix(
         built, spec = resolve_controller(controller, full)
         results, origin = run_episodes(matrix, built, seeds=seeds, trace_seeds=trace_seeds), TRUSTED
     else:
-        spec, results, origin = _evaluate_file(matrix, controller, full, seeds, trace_seeds, unsafe_no_isolation)
-    cpu_seconds = time.process_time() - started
+        file = read_controller_file(controller)
+        spec = ControllerSpec(controller, full, file.digest)
+        if file.trusted:
+            built = load_controller_source(file.source, controller, full)
+            results, origin = run_episodes(matrix, built, seeds=seeds, trace_seeds=trace_seeds), TRUSTED
+        else:
+            [results], origin = evaluate_untrusted(file, [matrix], [full], seeds=seeds, trace_seeds=trace_seeds,
+                                                   unsafe_no_isolation=unsafe_no_isolation)
+    return _evaluation(matrix, spec, beta, seeds, results, time.process_time() - started, origin)
+
+
+def _evaluation(matrix: ReplayMatrix, spec: ControllerSpec, beta: float | None, seeds: int,
+                results: EpisodeResults, cpu_seconds: float, origin: str) -> Evaluation:
     shown = {k: v for k, v in spec.params.items() if k != "beta"}
     key = json.dumps(
         [matrix.model, matrix.benchmark, spec.name, spec.source_hash, shown, beta, seeds], sort_keys=True, default=str
@@ -94,60 +103,30 @@ def evaluate_matrix(
     )
 
 
-def _evaluate_file(
-    matrix: ReplayMatrix, path: str, params: dict[str, Any], seeds: int, trace_seeds: int, unsafe: bool
-) -> tuple[ControllerSpec, EpisodeResults, str]:
-    """A controller file's spec, results and origin: in this process if the template rendered it, else
-    isolated (a rejection is a :class:`ControllerError` with its reason)."""
-    # imported here: the sandbox's accounting imports this package's modules
-    from autotts.discover.sandbox import (
-        FINAL,
-        Group,
-        Isolation,
-        SandboxLimits,
-        SourceRejected,
-        UntrustedRunner,
-        WorkerFailure,
-        is_template_source,
-        read_source,
-    )
-
-    try:
-        source = read_source(Path(path))
-    except SourceRejected as exc:
-        raise ControllerError(str(exc)) from None
-    spec = ControllerSpec(path, dict(params), hashlib.sha256(source.encode()).hexdigest())
-    if is_template_source(source):
-        built = load_controller_source(source, path, params)
-        return spec, run_episodes(matrix, built, seeds=seeds, trace_seeds=trace_seeds), TRUSTED
-    isolation = Isolation.UNSAFE if unsafe else Isolation.BUBBLEWRAP
-    limits = SandboxLimits(cpu_seconds=EVAL_CPU_SECONDS, wall_seconds=2.0 * EVAL_CPU_SECONDS)
-    outcome = UntrustedRunner([matrix], isolation, limits).run(source, [Group(0, params)], seeds,
-                                                               trace_seeds=trace_seeds, level=FINAL)
-    if isinstance(outcome, WorkerFailure):
-        raise ControllerError(f"{path}: rejected ({outcome.kind}): {outcome.message}")
-    return spec, outcome[0], isolation.value
-
-
-def _check_request(req: EvalRequest) -> None:
+def _check_request(req: EvalRequest) -> ControllerFile | None:
     """Fail before any work starts: a built-in must build at every beta, a file must be readable source
-    (an untrusted file's own errors show when it runs, in the sandbox)."""
+    (an untrusted file's own errors show when it runs, in the sandbox). The file as read, if it is one."""
     if req.controller in registered():
         for beta in req.betas:
             resolve_controller(req.controller, {**req.params, **({"beta": beta} if beta is not None else {})})
-        return
-    from autotts.discover.sandbox import SourceRejected, read_source
-
-    path = Path(req.controller)
-    if path.suffix != ".py" and not path.exists():
+        return None
+    if Path(req.controller).suffix != ".py" and not Path(req.controller).exists():
         known = ", ".join(sorted(registered()))
         raise ConfigError(f"unknown controller {req.controller!r}: not registered ({known}) and not a Python file")
-    if not path.exists():
-        raise ControllerError(f"{path}: controller file not found")
-    try:
-        read_source(path)
-    except SourceRejected as exc:
-        raise ControllerError(str(exc)) from None
+    return read_controller_file(req.controller)
+
+
+def _evaluate_untrusted_batch(matrices: Sequence[ReplayMatrix], req: EvalRequest,
+                              file: ControllerFile) -> list[Evaluation]:
+    """Every beta of ``req`` on every matrix (matrix-major), in one isolated run with one verification."""
+    params = [{**req.params, **({"beta": beta} if beta is not None else {})} for beta in req.betas]
+    started = time.process_time()
+    results, origin = evaluate_untrusted(file, matrices, params, seeds=req.seeds, trace_seeds=req.trace_seeds,
+                                         unsafe_no_isolation=req.unsafe_no_isolation)
+    cpu_seconds = (time.process_time() - started) / len(results)
+    pairs = [(m, beta, p) for m in matrices for beta, p in zip(req.betas, params, strict=True)]
+    return [_evaluation(m, ControllerSpec(file.path, p, file.digest), beta, req.seeds, r, cpu_seconds, origin)
+            for (m, beta, p), r in zip(pairs, results, strict=True)]
 
 
 def select_stores(
@@ -209,8 +188,7 @@ def evaluate_stores(
     Stores are loaded and replayed ``chunk_questions`` questions at a time (``jobs`` chunks at once),
     so memory stays bounded however many questions a store holds; the results are those of a whole replay.
     """
-    for req in requests:
-        _check_request(req)
+    files = [_check_request(req) for req in requests]
     with _reading(store) as con:
         chosen = select_stores(list_stores(con), models, benchmarks)
         sizes = [(m, b, _questions(con, m, b)) for m, b in chosen]
@@ -222,10 +200,13 @@ def evaluate_stores(
     for batch in plan:
         with _reading(store) as con:  # closed again before the workers fork
             matrices = [load_matrix(con, c.model, c.benchmark, c.span) for c in batch]
-        for r, req in enumerate(requests):
+        for r, (req, file) in enumerate(zip(requests, files, strict=True)):
             configs = [EvalConfig(req.controller, req.params, beta, req.unsafe_no_isolation) for beta in req.betas]
-            results = evaluate_configs(matrices, configs, seeds=req.seeds, trace_seeds=req.trace_seeds, jobs=jobs,
-                                       on_progress=shifted(on_progress, done, total))
+            if file is not None and not file.trusted:
+                results = _evaluate_untrusted_batch(matrices, req, file)
+            else:
+                results = evaluate_configs(matrices, configs, seeds=req.seeds, trace_seeds=req.trace_seeds,
+                                           jobs=jobs, on_progress=shifted(on_progress, done, total))
             done += len(results)
             for (chunk, (i, _config)), ev in zip(product(batch, enumerate(configs)), results, strict=True):
                 parts[(r, chunk.model, chunk.benchmark, i)].append((chunk.span.start, ev))

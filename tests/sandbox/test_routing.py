@@ -59,3 +59,16 @@ def test_without_isolation_an_untrusted_file_is_refused_in_one_line(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "bubblewrap is not installed" in err and "--unsafe-no-isolation" in err
+
+
+@pytest.mark.skipif(isolation_problem() is not None, reason=f"no OS isolation: {isolation_problem()}")
+def test_a_peeking_file_is_rejected_by_eval_in_one_line(
+    toy_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.sandbox.test_commit_verify import PEEKS_SOMETIMES
+
+    path = tmp_path / "peeks.py"
+    path.write_text(PEEKS_SOMETIMES.format(period=1))
+    assert _eval(toy_store, path, "--no-record") == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "rejected (peeked)" in err
