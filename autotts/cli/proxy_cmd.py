@@ -8,7 +8,8 @@ import sys
 
 from autotts.cli.common import parse_params
 from autotts.cli.rollout_cmd import add_protocol_options, protocol_config
-from autotts.controllers.loading import resolve_controller
+from autotts.discover.sandbox.isolation import UNSAFE_FLAG
+from autotts.live.controllers import live_controller
 from autotts.live.generators import ServerGenerator
 from autotts.live.proxy import ProxyServer, ProxySettings, read_upstream
 from autotts.rollout.backends.openai_backend import OpenAIBackend
@@ -34,13 +35,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     limits.add_argument(
         "--queue-timeout", type=float, default=_DEFAULTS["queue_timeout"], help="seconds a request waits for a slot"
     )
+    parser.add_argument(
+        UNSAFE_FLAG,
+        action="store_true",
+        dest="unsafe_no_isolation",
+        help="run a controller file that autotts did not write WITHOUT OS isolation (where bubblewrap cannot run)",
+    )
     add_protocol_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     params = {**parse_params(args.param), **({"beta": args.beta} if args.beta is not None else {})}
-    _, spec = resolve_controller(args.controller, params)  # a bad name or parameter fails before serving
+    # a bad name or parameter, or no sandbox for an untrusted file, fails before serving
+    controller = live_controller(
+        args.controller, params, unsafe_no_isolation=args.unsafe_no_isolation, timeout=args.timeout
+    )
+    spec = controller.spec
     upstream = read_upstream(args.upstream, timeout=min(args.timeout, 30.0))
     backend = OpenAIBackend(
         upstream.model,
@@ -56,13 +67,12 @@ def run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         queue_timeout=args.queue_timeout,
     )
-    server = ProxyServer(
-        ServerGenerator(backend, upstream.context_limit),
-        lambda: resolve_controller(args.controller, params)[0],
-        settings,
-        port=args.port,
+    server = ProxyServer(ServerGenerator(backend, upstream.context_limit), controller, settings, port=args.port)
+    print(
+        f"autotts proxy: {settings.served_name} on {server.url} -> {args.upstream} ({upstream.model}); "
+        f"controller {controller.origin}",
+        flush=True,
     )
-    print(f"autotts proxy: {settings.served_name} on {server.url} -> {args.upstream} ({upstream.model})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ import sys
 
 from autotts.cli.common import add_store_option, parse_params, print_json_lines, render_table
 from autotts.cli.rollout_cmd import add_backend_options, add_protocol_options, backend_options, protocol_config
+from autotts.discover.sandbox.isolation import UNSAFE_FLAG
 from autotts.live.api import solve_benchmark
 from autotts.live.solve import LiveRun
 
@@ -30,6 +31,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="questions solved at once (default 16)")
     parser.add_argument("--timeout", type=float, help="seconds one question may take (default: no limit)")
     parser.add_argument("--json", action="store_true", help="print the run summary as one JSON object")
+    parser.add_argument(
+        UNSAFE_FLAG,
+        action="store_true",
+        dest="unsafe_no_isolation",
+        help="run a controller file that autotts did not write WITHOUT OS isolation (where bubblewrap cannot run)",
+    )
     add_protocol_options(parser)
     add_backend_options(parser)
     parser.set_defaults(func=run)
@@ -51,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         model_name=args.model_name,
         benchmark_name=args.benchmark_name,
         store=None if args.no_record else args.store,
+        unsafe_no_isolation=args.unsafe_no_isolation,
     )
     if args.json:
         print_json_lines([live.summary()])
@@ -70,6 +78,7 @@ def format_run(live: LiveRun) -> str:
     s = live.summary()
     columns = [
         "controller",
+        "origin",
         "beta",
         "questions",
         "accuracy",

@@ -1,7 +1,8 @@
 """``solve_benchmark``: a controller, a model and a benchmark file in; a recorded live run out.
 
-The library face of ``autotts solve``. The controller is resolved (and its
-parameters checked) and the benchmark validated before the model loads, so a
+The library face of ``autotts solve``. The controller is resolved (its
+parameters checked, a sandbox found for an untrusted file) and the benchmark
+validated before the model loads, so a
 typo fails in a second; the run is recorded in one transaction after every
 question has an outcome.
 """
@@ -12,8 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from autotts.controllers.loading import resolve_controller
 from autotts.errors import ConfigError
+from autotts.live.controllers import live_controller
 from autotts.live.generators import Generator, load_generator
 from autotts.live.solve import LiveRun, new_run_id, run_live
 from autotts.rollout.benchmark_file import read_benchmark
@@ -40,17 +41,20 @@ def solve_benchmark(
     model_name: str | None = None,
     benchmark_name: str | None = None,
     store: str | Path | None = None,
+    unsafe_no_isolation: bool = False,
 ) -> LiveRun:
     """Solve the benchmark's first ``limit`` questions (all by default) live; record the run in ``store``.
 
     ``backend`` is a backend name (built with ``backend_options``, and closed
     afterwards) or a ready generator (left open, so tests and benchmarks can
     reuse one engine). Names in the store default as for rollouts: the model
-    path's last part and the benchmark file's name.
+    path's last part and the benchmark file's name. A controller file autotts
+    did not write runs sandboxed, one worker per question
+    (``unsafe_no_isolation``: without OS isolation, at the user's risk).
     """
     config = config or ProtocolConfig()
     full = {**(params or {}), **({"beta": beta} if beta is not None else {})}
-    _, spec = resolve_controller(controller, full)  # fails here, before any model loads
+    chosen = live_controller(controller, full, unsafe_no_isolation=unsafe_no_isolation, timeout=timeout)
     bench = read_benchmark(benchmark)
     if limit is not None and limit < 1:
         raise ConfigError(f"limit must be at least 1, got {limit}")
@@ -61,7 +65,7 @@ def solve_benchmark(
     try:
         questions, seconds = run_live(
             generator,
-            lambda: resolve_controller(controller, full)[0],
+            chosen,
             items,
             config,
             concurrency=concurrency,
@@ -77,9 +81,10 @@ def solve_benchmark(
         model_path=model,
         model_revision=generator.revision,
         backend=generator.name,
-        controller=spec.name,
-        controller_hash=spec.source_hash,
-        params={k: v for k, v in spec.params.items() if k != "beta"},
+        controller=chosen.spec.name,
+        controller_hash=chosen.spec.source_hash,
+        origin=chosen.origin,
+        params={k: v for k, v in chosen.spec.params.items() if k != "beta"},
         beta=beta,
         config=config,
         concurrency=concurrency,

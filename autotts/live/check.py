@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from autotts.evaluate.api import EvalRequest, evaluate_stores
-from autotts.evaluate.results import Evaluation
 from autotts.live.api import solve_benchmark
 from autotts.live.compare import ReplayVsLive, compare_replay_live
 from autotts.live.generators import Generator
 from autotts.live.solve import LiveRun
+from autotts.results import Evaluation
 from autotts.rollout.api import run_rollout
 from autotts.rollout.backends.base import Backend
 from autotts.rollout.protocol import ProtocolConfig

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from autotts.errors import ConfigError
-from autotts.evaluate.results import EpisodeResults
 from autotts.live.solve import SolvedQuestion
+from autotts.results import EpisodeResults
 
 __all__ = ["Difference", "ReplayVsLive", "compare_replay_live"]
 

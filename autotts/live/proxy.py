@@ -13,7 +13,9 @@ waits at most ``queue_timeout`` seconds for a slot (then 503), and a question
 gets ``timeout`` seconds (then 504; its controller stops at its next action).
 A dead or failing upstream gives a 502 for the requests it broke, and the
 proxy keeps serving. Errors use the OpenAI error shape, so clients raise
-their usual exceptions. It listens on 127.0.0.1 only.
+their usual exceptions. It listens on 127.0.0.1 only. A controller file
+autotts did not write runs in a sandbox worker per request
+(:mod:`autotts.live.controllers`).
 """
 
 from __future__ import annotations
@@ -23,14 +25,14 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from autotts.controllers.base import Controller
 from autotts.errors import LiveError
+from autotts.live.controllers import LiveController
 from autotts.live.generators import Generator
 from autotts.live.solve import SolvedQuestion, solve_question
 from autotts.rollout.protocol import ProtocolConfig
@@ -89,13 +91,13 @@ class ProxyServer(ThreadingHTTPServer):
     def __init__(
         self,
         generator: Generator,
-        make_controller: Callable[[], Controller],
+        controller: LiveController,
         settings: ProxySettings,
         port: int = 0,
     ) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.generator = generator
-        self.make_controller = make_controller
+        self.controller = controller
         self.settings = settings
         self.slots = threading.BoundedSemaphore(settings.concurrency)
 
@@ -114,9 +116,9 @@ class ProxyServer(ThreadingHTTPServer):
             busy = f"all {self.settings.concurrency} question slots are busy; try again later"
             return HTTPStatus.SERVICE_UNAVAILABLE, _error(busy, "server_busy")
         try:
-            controller = self.make_controller()
+            solve = self.controller.new_solver()
             config = replace(self.settings.config, seed=seed)
-            solved = solve_question(self.generator, controller, question, config, timeout=self.settings.timeout)
+            solved = solve_question(self.generator, solve, question, config, timeout=self.settings.timeout)
         except LiveError as exc:  # the question cannot even start (a prompt too long for the model)
             return HTTPStatus.BAD_REQUEST, _error(str(exc), "invalid_request_error")
         except Exception as exc:  # the controller could not be built for this request

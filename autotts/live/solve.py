@@ -1,7 +1,8 @@
 """Running a controller live on questions, many at once, and measuring what it cost.
 
-Controllers are synchronous: each question gets a thread that runs one
-controller's ``solve`` on a fresh :class:`LiveQuestion`. ``concurrency``
+Controllers are synchronous: each question gets a thread that runs a fresh
+controller (in this process, or in a sandbox worker for untrusted files: see
+:mod:`autotts.live.controllers`) on its own :class:`LiveQuestion`. ``concurrency``
 questions run at a time; their requests meet in the generator, where the
 engine batches them. A question that fails (the backend died, it ran out of
 time, the controller raised) is recorded with its error instead of stopping
@@ -12,18 +13,18 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from autotts.controllers.base import Controller
 from autotts.errors import ConfigError
+from autotts.live.controllers import ControllerFailed, LiveController, Solve
 from autotts.live.generators import Generator
 from autotts.live.question import GenerationFailed, LiveQuestion, OutOfTime
-from autotts.replay.episode import TraceEvent, live_view
+from autotts.replay.episode import TraceEvent
 from autotts.rollout.benchmark_file import BenchmarkItem
 from autotts.rollout.grade import QuestionGrader
 from autotts.rollout.protocol import ProtocolConfig
@@ -60,14 +61,15 @@ class SolvedQuestion:
 
 def solve_question(
     generator: Generator,
-    controller: Controller,
+    solve: Solve,
     message: str,
     config: ProtocolConfig,
     *,
     question_idx: int = 0,
     timeout: float | None = None,
 ) -> SolvedQuestion:
-    """Run ``controller`` on one question live; failures come back in the result, never raised."""
+    """Run the controller side ``solve`` on one question live; failures come back in the result, never raised
+    (but a question that cannot start, its prompt too long for the model, raises :class:`LiveError`)."""
     start = time.monotonic()
     deadline = None if timeout is None else start + timeout
     question = LiveQuestion(generator, message, config, question_idx=question_idx, deadline=deadline)
@@ -75,12 +77,13 @@ def solve_question(
     error: str | None = None
     kind: str | None = None
     try:
-        with live_view(question) as view:
-            answer = controller.solve(view)
+        answer = solve(question)
     except OutOfTime as exc:
         error, kind = str(exc), "timeout"
     except GenerationFailed as exc:
         error, kind = str(exc), "generation"
+    except ControllerFailed as exc:
+        error, kind = f"question {question_idx}: {exc}", "controller"
     except Exception as exc:  # the controller's own failure is this question's result
         error, kind = f"question {question_idx}: controller raised {type(exc).__name__}: {exc}", "controller"
     finally:
@@ -116,6 +119,7 @@ class LiveRun:
     backend: str
     controller: str
     controller_hash: str
+    origin: str  # trusted | sandboxed | unsafe-opt-out: where the controller's code ran
     params: Mapping[str, Any]
     beta: float | None
     config: ProtocolConfig
@@ -158,6 +162,7 @@ class LiveRun:
             "benchmark": self.benchmark,
             "backend": self.backend,
             "controller": self.controller,
+            "origin": self.origin,
             "beta": self.beta,
             "questions": len(self.questions),
             "concurrency": self.concurrency,
@@ -174,7 +179,7 @@ class LiveRun:
 
 def run_live(
     generator: Generator,
-    make_controller: Callable[[], Controller],
+    controller: LiveController,
     items: Sequence[BenchmarkItem],
     config: ProtocolConfig,
     *,
@@ -184,9 +189,9 @@ def run_live(
 ) -> tuple[list[SolvedQuestion], float]:
     """Solve and grade every item, ``concurrency`` at a time; (results in item order, wall seconds).
 
-    Each question gets its own controller from ``make_controller`` (a
-    controller may keep per-question state on itself); question ``i`` is
-    numbered ``first_index + i``, which seeds its samples as in rollouts.
+    Each question gets a fresh controller (it may keep per-question state on
+    itself); question ``i`` is numbered ``first_index + i``, which seeds its
+    samples as in rollouts.
     """
     if concurrency < 1:
         raise ConfigError(f"concurrency must be at least 1, got {concurrency}")
@@ -194,7 +199,7 @@ def run_live(
     def one(indexed: tuple[int, BenchmarkItem]) -> SolvedQuestion:
         i, item = indexed
         solved = solve_question(
-            generator, make_controller(), item.question, config, question_idx=first_index + i, timeout=timeout
+            generator, controller.new_solver(), item.question, config, question_idx=first_index + i, timeout=timeout
         )
         correct = solved.answer is not None and QuestionGrader(item.answer).is_correct(solved.answer)
         return replace(solved, question_id=item.id, correct=correct)

@@ -21,6 +21,31 @@ if TYPE_CHECKING:
 
 __all__ = ["record_live_run"]
 
+_RUN_COLUMNS = (
+    "run_id",
+    "model",
+    "benchmark",
+    "model_path",
+    "model_revision",
+    "backend",
+    "controller",
+    "controller_hash",
+    "params",
+    "beta",
+    "sampling",
+    "concurrency",
+    "questions",
+    "accuracy",
+    "avg_tokens",
+    "avg_probe_tokens",
+    "tokens_per_s",
+    "latency_p50_s",
+    "latency_p95_s",
+    "seconds",
+    "errors",
+    "created_at",
+    "origin",
+)
 _EVENT_COLUMNS = ["run_id", "question_idx", "step", "action", "branch", "depth", "answer", "finished", "cost"]
 
 
@@ -28,7 +53,7 @@ def record_live_run(con: duckdb.DuckDBPyConnection, run: LiveRun) -> None:
     """Write the run, its questions and their actions in one transaction."""
     with transaction(con):
         con.execute(
-            "INSERT INTO live_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO live_runs ({', '.join(_RUN_COLUMNS)}) VALUES ({', '.join('?' * len(_RUN_COLUMNS))})",
             [
                 run.run_id,
                 run.model,
@@ -52,6 +77,7 @@ def record_live_run(con: duckdb.DuckDBPyConnection, run: LiveRun) -> None:
                 run.seconds,
                 run.errors,
                 datetime.now(UTC),
+                run.origin,
             ],
         )
         questions = pl.DataFrame(

@@ -219,8 +219,10 @@ CREATE TABLE IF NOT EXISTS live_runs (
     latency_p95_s    DOUBLE NOT NULL,
     seconds          DOUBLE NOT NULL,
     errors           INTEGER NOT NULL,     -- questions without an answer because something failed
-    created_at       TIMESTAMP NOT NULL
+    created_at       TIMESTAMP NOT NULL,
+    origin           VARCHAR NOT NULL DEFAULT 'trusted'  -- as evaluations.origin: where the controller ran
 );
+ALTER TABLE live_runs ADD COLUMN IF NOT EXISTS origin VARCHAR DEFAULT 'trusted';
 CREATE TABLE IF NOT EXISTS live_questions (
     run_id            VARCHAR NOT NULL,
     question_idx      INTEGER NOT NULL,

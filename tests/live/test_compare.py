@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from autotts.errors import ConfigError
-from autotts.evaluate.results import EpisodeResults
 from autotts.live.compare import compare_replay_live
 from autotts.live.solve import SolvedQuestion
+from autotts.results import EpisodeResults
 
 
 def replayed(correct: list[list[bool]], tokens: list[list[int]]) -> EpisodeResults:

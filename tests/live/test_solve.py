@@ -12,9 +12,10 @@ pytest.importorskip("vllm")
 pytest.importorskip("math_verify")
 
 from autotts.cli import main
-from autotts.controllers import registered, resolve_controller
+from autotts.controllers import registered
 from autotts.discover.proposers.template import RACE_GENOME, render
 from autotts.live import EngineLoop, run_live, solve_benchmark
+from autotts.live.controllers import live_controller
 from autotts.rollout.benchmark_file import read_benchmark
 from tests.live.conftest import CONFIG, Recording
 from tests.live.upstream import Upstream
@@ -54,15 +55,22 @@ def solve(question):
     return latest[0].answer
 '''
 
+HOSTILE = '''
+def solve(question):
+    """Spends one branch, then tries to leave a file where the parent would find it."""
+    question.branch()
+    with open("STORE/written-by-hostile", "w") as fh:
+        fh.write("gotcha")
+    return "0"
+'''
+
 
 def test_every_built_in_controller_runs_live_end_to_end(recording: Recording, bench: Path) -> None:
     assert set(BUILT_INS) == set(registered())  # a new built-in must join this test
     items = read_benchmark(bench).items
     recording.inner.max_in_flight = 0
     for name, params in BUILT_INS.items():
-        results, _ = run_live(
-            recording, lambda n=name, p=params: resolve_controller(n, p)[0], items, CONFIG, concurrency=4
-        )
+        results, _ = run_live(recording, live_controller(name, params), items, CONFIG, concurrency=4)
         for solved in results:
             assert solved.error is None, f"{name}: {solved.error}"
             assert isinstance(solved.answer, str)
@@ -76,25 +84,40 @@ def test_every_built_in_controller_runs_live_end_to_end(recording: Recording, be
     assert recording.inner.max_in_flight >= 2  # the questions' requests met in the engine's batch
 
 
-def test_a_discovered_file_and_a_release_api_file_run_live(tmp_path: Path, recording: Recording, bench: Path) -> None:
+def test_a_discovered_file_runs_in_process_and_a_users_file_sandboxed(
+    tmp_path: Path, recording: Recording, bench: Path
+) -> None:
     items = read_benchmark(bench).items
-    files = {"best.py": render(RACE_GENOME, "race"), "release.py": RELEASE_API}
-    for filename, source in files.items():
+    files = {"best.py": (render(RACE_GENOME, "race"), "trusted"), "release.py": (RELEASE_API, "sandboxed")}
+    for filename, (source, origin) in files.items():
         path = tmp_path / filename
         path.write_text(source)
-        params = {"beta": 0.2}
-        results, _ = run_live(
-            recording, lambda p=path, q=params: resolve_controller(str(p), q)[0], items, CONFIG, concurrency=4
-        )
+        controller = live_controller(str(path), {"beta": 0.2})
+        assert controller.origin == origin
+        results, _ = run_live(recording, controller, items, CONFIG, concurrency=4)
         assert [r.error for r in results] == [None] * len(items), filename
         assert all(r.answer is not None and r.sample_tokens > 0 for r in results), filename
+
+
+def test_a_hostile_file_fails_its_questions_in_the_sandbox_and_writes_nothing(
+    tmp_path: Path, recording: Recording, bench: Path
+) -> None:
+    path = tmp_path / "hostile.py"
+    path.write_text(HOSTILE.replace("STORE", str(tmp_path)))
+    results, _ = run_live(
+        recording, live_controller(str(path), {}), read_benchmark(bench).items[:2], CONFIG, concurrency=2
+    )
+    for solved in results:
+        assert solved.error_kind == "controller" and "sandboxed controller failed" in (solved.error or "")
+        assert "open" in (solved.error or "")
+    assert not (tmp_path / "written-by-hostile").exists()
 
 
 def test_pruned_samples_stop_generating(tmp_path: Path, recording: Recording, bench: Path) -> None:
     path = tmp_path / "pruner.py"
     path.write_text(PRUNER)
     items = read_benchmark(bench).items[:2]
-    results, _ = run_live(recording, lambda: resolve_controller(str(path), {})[0], items, CONFIG, concurrency=2)
+    results, _ = run_live(recording, live_controller(str(path), {}), items, CONFIG, concurrency=2)
     for solved in results:
         assert solved.error is None and solved.branches_pruned == 1
         after = solved.events[[e.action for e in solved.events].index("prune") + 1 :]
@@ -118,7 +141,7 @@ def test_a_failing_question_is_recorded_with_what_it_spent(tmp_path: Path, engin
     run = solve_benchmark(
         str(bad), "tiny-llama", bench, backend=engine, config=CONFIG, concurrency=2, store=store, limit=2
     )
-    assert run.errors == 2 and all("controller raised RuntimeError: boom" in (q.error or "") for q in run.questions)
+    assert run.errors == 2 and all("RuntimeError: boom" in (q.error or "") for q in run.questions)
     assert all(q.sample_tokens == CONFIG.interval for q in run.questions)  # what it spent is still counted
     slow = solve_benchmark(
         "sc",
@@ -134,7 +157,8 @@ def test_a_failing_question_is_recorded_with_what_it_spent(tmp_path: Path, engin
     )
     assert [q.error_kind for q in slow.questions] == ["timeout", "timeout"]
     with duckdb.connect(str(store), read_only=True) as con:
-        assert sorted(con.execute("SELECT errors, accuracy FROM live_runs").fetchall()) == [(2, 0.0), (2, 0.0)]
+        rows = con.execute("SELECT origin, errors, accuracy FROM live_runs").fetchall()
+        assert sorted(rows) == [("sandboxed", 2, 0.0), ("trusted", 2, 0.0)]
 
 
 def test_cli_solve_on_a_server_records_a_live_run_beside_replay(
