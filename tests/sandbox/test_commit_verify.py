@@ -61,13 +61,17 @@ def solve(question):
     return majority(answers)
 '''
 
-# Reads a number of branches that depends on where the allocator put an object: differs run to run.
+# Reads a number of branches drawn from the clock: differs run to run.
 BY_CHANCE = '''
+import dataclasses
+
 from autotts.controllers.voting import majority
+
+clock = dataclasses.sys.modules["time"].perf_counter_ns
 
 
 def solve(question):
-    reads = 1 + (id(object()) >> 4) % 5
+    reads = 1 + clock() // 1000 % 5
     return majority(question.read_new().answer for _ in range(reads))
 '''
 

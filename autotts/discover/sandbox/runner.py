@@ -41,6 +41,9 @@ __all__ = ["Group", "UntrustedRunner"]
 
 # Strict mode pays a pipe round trip per action: its time limits grow with the actions it replays.
 STRICT_SECONDS_PER_ACTION = 0.002
+# After a divergence, fast runs of the sample that must all repeat the commitment for "peeked" (one could
+# repeat it by chance where the candidate's randomness is drawn once per process).
+RERUNS = 2
 
 Committed = tuple[tuple[int, ...], str | None]
 
@@ -133,21 +136,26 @@ class UntrustedRunner:
         if divergence is None:
             return None
         where, what = divergence
-        # the same episodes once more in fast mode, in the same order, one group (and fresh controller) each
+        # the same episodes in fast mode again, twice, in new processes, one group (fresh controller) each
         singles = [Group(groups[s.group].matrix, groups[s.group].params) for s in order]
         episodes = [np.array([[s.seed, s.question]], dtype=np.int64) for s in order]
-        try:
-            rerun = [(logs.log(0), logs.answers[0])
-                     for logs in self._fast(source, singles, episodes, seeds, limits, fresh=True)]
-            repeats = rerun == [committed[s.group, s.episode] for s in order]
-        except WorkerError:
-            repeats = False
-        if repeats:
+        expected = [committed[s.group, s.episode] for s in order]
+        if all(self._repeats(source, singles, episodes, expected, seeds, limits) for _ in range(RERUNS)):
             return WorkerFailure("peeked", f"{where}: {what}; in fast mode the same episodes repeat the committed "
                                            f"actions, so they depended on data the actions had not revealed")
         return WorkerFailure("nondeterministic", f"{where}: {what}; a second fast run of the same episodes departs "
                                                  f"from the committed actions too: they depend on chance, the clock "
                                                  f"or the episodes run before")
+
+    def _repeats(self, source: str, groups: Sequence[Group], episodes: Sequence[np.ndarray],
+                 expected: list[Committed], seeds: int, limits: SandboxLimits) -> bool:
+        """Whether a fast run of ``episodes`` in a new process repeats the committed actions and answers."""
+        try:
+            rerun = [(logs.log(0), logs.answers[0])
+                     for logs in self._fast(source, groups, episodes, seeds, limits, fresh=True)]
+        except WorkerError:
+            return False
+        return rerun == expected
 
     def _strict(self, source: str, groups: Sequence[Group], sample: list[_Sampled],
                 committed: dict[tuple[int, int], Committed], limits: SandboxLimits) -> tuple[str, str] | None:

@@ -15,9 +15,9 @@ a fraction ``rate`` of its episodes is caught with probability ``power``
 for a large population approaches ``(1 - rate) ** n``).
 
 A divergence alone does not say why: a controller that depends on chance, or
-on the episodes it ran before, diverges too. So the same sample is run once
-more in fast mode: if that run also departs from the commit the candidate is
-``nondeterministic``, otherwise it ``peeked``.
+on the episodes it ran before, diverges too. So the same sample is run again
+in fast mode, twice, in new processes: if a run departs from the commit the
+candidate is ``nondeterministic``, if both repeat it, it ``peeked``.
 """
 
 from __future__ import annotations
