@@ -76,7 +76,8 @@ class Snapshot:
 
     def changes(self, other: Snapshot) -> list[str]:
         keys = sorted(set(self.files) | set(other.files))
-        out = [f"{k}: {self.files.get(k)} -> {other.files.get(k)}" for k in keys if self.files.get(k) != other.files.get(k)]
+        out = [f"{k}: {self.files.get(k)} -> {other.files.get(k)}"
+               for k in keys if self.files.get(k) != other.files.get(k)]
         return out + (["the store's traces changed"] if self.traces != other.traces else [])
 
 

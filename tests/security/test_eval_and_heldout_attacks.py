@@ -1,0 +1,86 @@
+"""Hostile controller files through ``autotts eval --controller FILE`` and the heldout stage's ``best.py``.
+
+Both paths run a file that discovery or a user handed over. Each attack is scored next to its
+honest twin (the same actions, no trick): the attack must be refused or score exactly as the twin,
+and nothing outside the output may change.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from tests.security import harness as h
+
+SMALL_PARAMS = h.REPO / "tests" / "pipeline" / "params_small.yaml"
+
+
+def _eval(store: Path, attack: str) -> tuple[h.Ran, list[dict]]:
+    ran = h.run_cli("eval", "--store", str(store), "--controller", str(h.ATTACKS / attack), "--beta", "0",
+                    "--seeds", "2", "--no-record", "--json", timeout=300)
+    rows = [json.loads(line) for line in ran.stdout.splitlines() if line.startswith("{")]
+    return ran, sorted(rows, key=lambda r: (r["benchmark"], r["beta"]))
+
+
+def _figures(rows: list[dict]) -> list[tuple]:
+    return [(r["model"], r["benchmark"], r["beta"], r["accuracy"], r["avg_tokens"]) for r in rows]
+
+
+@pytest.mark.parametrize("attack", ["gold_through_a_frame.py", "always_equal_answer.py", "shell_via_fork_exec.py"])
+def test_eval_of_a_controller_file_scores_it_as_its_honest_twin(vault_store: Path, attack: str) -> None:
+    twin = {"shell_via_fork_exec.py": "honest.py"}.get(attack, "honest_read_one.py")
+    before = h.snapshot(vault_store.parent, vault_store)
+    ran, rows = _eval(vault_store, attack)
+    changes = before.changes(h.snapshot(vault_store.parent, vault_store))
+    assert not changes, f"files beside the store changed: {changes}"
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    honest_ran, honest = _eval(vault_store, twin)
+    assert honest_ran.returncode == 0, honest_ran.stderr[-2000:]
+    assert _figures(rows) == _figures(honest), f"{attack} scored {_figures(rows)}, honestly {_figures(honest)}"
+
+
+def test_eval_charges_every_token_whatever_the_file_patches(vault_store: Path) -> None:
+    ran, rows = _eval(vault_store, "underreport_tokens.py")
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    con = duckdb.connect(str(vault_store), read_only=True)
+    try:  # it reads every branch of every question: the mean over questions of all their tokens
+        expected = dict(con.execute("SELECT benchmark, avg(total) FROM (SELECT benchmark, question_idx, "
+                                    "sum(branch_tokens) AS total FROM branches GROUP BY 1, 2) GROUP BY 1").fetchall())
+    finally:
+        con.close()
+    assert {r["benchmark"]: round(r["avg_tokens"], 2) for r in rows} == {
+        b: round(float(t), 2) for b, t in expected.items()}
+
+
+def _heldout(store: Path, folder: Path, best: str) -> tuple[h.Ran, dict]:
+    params = yaml.safe_load(SMALL_PARAMS.read_text())
+    params["data"] = {"models": [h.MODEL], "benchmarks": [h.SEARCH, h.HELDOUT], "search_benchmark": h.SEARCH}
+    params["heldout"] = {"seeds": 2, "betas": [0.0, 1.0], "table_betas": [0.0, 1.0], "trajectory_beta": 0.0,
+                         "trajectory_seeds": 1}
+    folder.mkdir()
+    (folder / "params.yaml").write_text(yaml.safe_dump(params))
+    discovery = folder / "discover"
+    discovery.mkdir()
+    shutil.copyfile(h.ATTACKS / best, discovery / "best.py")
+    (discovery / "summary.json").write_text(json.dumps({"rounds": []}))
+    (folder / "baselines").mkdir()
+    ran = h.run_stage("stages.heldout", "--params", str(folder / "params.yaml"), "--store", str(store),
+                      "--discovery", str(discovery), "--baselines", str(folder / "baselines"),
+                      "--out", str(folder / "heldout"), "--metrics", str(folder / "metrics.json"), timeout=300)
+    metrics = json.loads((folder / "metrics.json").read_text()) if (folder / "metrics.json").exists() else {}
+    return ran, metrics
+
+
+def test_the_heldout_stage_scores_best_py_as_its_honest_twin(vault_store: Path, tmp_path: Path) -> None:
+    before = h.snapshot(vault_store.parent, vault_store)
+    ran, metrics = _heldout(vault_store, tmp_path / "attack", "gold_through_a_frame.py")
+    assert not before.changes(h.snapshot(vault_store.parent, vault_store))
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    honest_ran, honest = _heldout(vault_store, tmp_path / "twin", "honest_read_one.py")
+    assert honest_ran.returncode == 0, honest_ran.stderr[-2000:]
+    assert metrics == honest, f"best.py scored {metrics}, its honest twin {honest}"
