@@ -8,7 +8,9 @@ falls back to honest behaviour once its trick fails, its recorded score is exact
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ class GroupRun:
     """One discover run over a group of attacks, and what it left."""
 
     ran: h.Ran
+    store: Path
     out: Path
     records: dict[str, dict[str, Any]]
     changes: list[str]
@@ -43,19 +46,36 @@ def _strays() -> set[str]:
     return {str(p) for folder in (Path("/tmp"), Path("/dev/shm")) for p in folder.glob("autotts-redteam*")}
 
 
-def _run_group(store: Path, out: Path, attacks: list[str]) -> GroupRun:
+def _lingering() -> list[int]:
+    """Processes an attack left running (``sleep 97.25``, started in a session of its own)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if cmdline.read_bytes() == b"/bin/sleep\x0097.25\x00":
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def _run_group(folder: Path, attacks: list[str]) -> GroupRun:
+    """One discover run over ``attacks`` with a canary folder (and store) of its own."""
+    store, out = h.build_vault(folder / "vault"), folder / "run"
     before, strays = h.snapshot(store.parent, store), _strays()
     ran = h.discover_attacks(store, out, attacks)
     new = sorted(_strays() - strays)
     for path in new:
         Path(path).unlink()
+    for pid in _lingering():
+        os.kill(pid, signal.SIGKILL)
+        new.append(f"process {pid} outlived the run")
     leftover = store.parent / "site-packages" / "zz_redteam.pth"
     if leftover.exists():  # show what the planted .pth does to the next Python start, then remove it
         proof = out.parent / "pth-ran"
         subprocess.run([sys.executable, "-c", f"import site; site.addsitedir({str(leftover.parent)!r})"],
                        env={"RT_PTH_PROOF": str(proof)}, check=False)
         new.append(f"planted .pth {'ran code' if proof.exists() else 'written'} at the next Python start")
-    return GroupRun(ran, out, h.results(out, attacks), before.changes(h.snapshot(store.parent, store)), new)
+    return GroupRun(ran, store, out, h.results(out, attacks), before.changes(h.snapshot(store.parent, store)), new)
 
 
 def _honest_points(run: GroupRun, twin: str) -> list[tuple]:
@@ -101,12 +121,13 @@ def _check_run(run: GroupRun, winners: set[str]) -> None:
 ESCAPES = ["honest.py", "honest_read_one.py", "escape_gold_via_store.py", "shell_via_fork_exec.py",
            "exec_runtime_strings.py", "utf7_coding_cookie.py", "symlinks_for_the_parents_writes.py",
            "leaves_files_behind.py", "peek_via_method_globals.py", "peek_via_traceback_frames.py",
-           "peek_detecting_the_audit.py", "replace_the_peek_audit.py"]
+           "peek_detecting_the_audit.py", "replace_the_peek_audit.py", "peek_via_the_trace_file.py",
+           "orphan_process.py"]
 
 
 @pytest.fixture(scope="module")
-def escapes(vault_store: Path, tmp_path_factory: pytest.TempPathFactory) -> GroupRun:
-    return _run_group(vault_store, tmp_path_factory.mktemp("escapes") / "run", ESCAPES)
+def escapes(tmp_path_factory: pytest.TempPathFactory) -> GroupRun:
+    return _run_group(tmp_path_factory.mktemp("escapes"), ESCAPES)
 
 
 def test_the_escape_round_finishes_with_an_honest_winner_and_nothing_outside_changed(escapes: GroupRun) -> None:
@@ -142,8 +163,17 @@ def test_links_planted_in_the_worker_folder_redirect_no_parent_write(escapes: Gr
 
 
 def test_nothing_is_left_in_shared_temporary_folders(escapes: GroupRun) -> None:
-    assert not escapes.strays, escapes.strays
+    assert not [s for s in escapes.strays if "autotts-redteam" in s], escapes.strays
     _rejected_or_honest(escapes, "leaves_files_behind.py", "honest.py")
+
+
+def test_no_process_outlives_the_run(escapes: GroupRun) -> None:
+    assert not [s for s in escapes.strays if "outlived" in s], escapes.strays
+    _rejected_or_honest(escapes, "orphan_process.py", "honest.py")
+
+
+def test_the_trace_file_is_no_way_to_peek(escapes: GroupRun) -> None:
+    _rejected_or_honest(escapes, "peek_via_the_trace_file.py", "honest_read_one.py")
 
 
 @pytest.mark.parametrize("attack", ["peek_via_method_globals.py", "peek_via_traceback_frames.py",
@@ -158,12 +188,13 @@ def test_peeking_at_the_live_episode_is_rejected_as_peeking(escapes: GroupRun, a
 
 ACCOUNTING = ["honest.py", "honest_read_one.py", "underreport_tokens.py", "reorder_branches.py",
               "forge_result_and_exit.py", "forge_after_the_result.py", "always_equal_answer.py", "huge_answers.py",
-              "clock_seeded.py", "random_unseeded.py", "raises_base_exceptions.py", "blows_the_c_stack.py"]
+              "clock_seeded.py", "random_unseeded.py", "raises_base_exceptions.py", "blows_the_c_stack.py",
+              "memory_across_episodes.py"]
 
 
 @pytest.fixture(scope="module")
-def accounting(vault_store: Path, tmp_path_factory: pytest.TempPathFactory) -> GroupRun:
-    return _run_group(vault_store, tmp_path_factory.mktemp("accounting") / "run", ACCOUNTING)
+def accounting(tmp_path_factory: pytest.TempPathFactory) -> GroupRun:
+    return _run_group(tmp_path_factory.mktemp("accounting"), ACCOUNTING)
 
 
 def test_the_accounting_round_finishes_with_an_honest_winner(accounting: GroupRun) -> None:
@@ -180,11 +211,11 @@ def _search_totals(store: Path) -> list[float]:
     return [float(t) for _, t in rows]
 
 
-def test_tokens_are_charged_by_the_parent_not_the_patched_engine(accounting: GroupRun, vault_store: Path) -> None:
+def test_tokens_are_charged_by_the_parent_not_the_patched_engine(accounting: GroupRun) -> None:
     record = accounting.record("underreport_tokens.py")
     if _rejected(record) is None:
         return
-    totals = _search_totals(vault_store)  # it reads every branch: honestly, every token of every branch
+    totals = _search_totals(accounting.store)  # it reads every branch: honestly, every token of every branch
     assert all(list(p["q_tokens"]) == totals for p in record["points"]), (
         f"recorded {[p['q_tokens'] for p in record['points']]}, reading everything costs {totals}")
 
@@ -219,6 +250,10 @@ def test_a_random_candidate_is_rejected_but_not_as_peeking(accounting: GroupRun)
     assert _rejected(accounting.record("random_unseeded.py"), ".", forbidden="peek") is None
 
 
+def test_answers_resting_on_other_episodes_tokens_are_rejected(accounting: GroupRun) -> None:
+    assert _rejected(accounting.record("memory_across_episodes.py")) is None
+
+
 @pytest.mark.parametrize("attack", ["raises_base_exceptions.py", "blows_the_c_stack.py"])
 def test_base_exceptions_and_crashes_are_one_rejected_candidate(accounting: GroupRun, attack: str) -> None:
     assert _rejected(accounting.record(attack)) is None
@@ -227,12 +262,13 @@ def test_base_exceptions_and_crashes_are_one_rejected_candidate(accounting: Grou
 # --------------------------------------------------------------------------------------------------
 # The parent itself: killed, flooded, fed bytes it cannot decode.
 
-PARENT = ["honest.py", "kills_the_parent.py", "flood_stdout.py", "not_utf8_source.py", "nul_byte_source.py"]
+PARENT = ["honest.py", "honest_read_one.py", "kills_the_parent.py", "flood_stdout.py", "not_utf8_source.py",
+          "nul_byte_source.py", "huge_action_log.py"]
 
 
 @pytest.fixture(scope="module")
-def parent(vault_store: Path, tmp_path_factory: pytest.TempPathFactory) -> GroupRun:
-    return _run_group(vault_store, tmp_path_factory.mktemp("parent") / "run", PARENT)
+def parent(tmp_path_factory: pytest.TempPathFactory) -> GroupRun:
+    return _run_group(tmp_path_factory.mktemp("parent"), PARENT)
 
 
 def test_the_parent_survives_a_kill_from_its_worker(parent: GroupRun) -> None:
@@ -243,6 +279,11 @@ def test_the_parent_survives_a_kill_from_its_worker(parent: GroupRun) -> None:
 def test_a_flood_on_the_raw_descriptors_keeps_the_parent_small(parent: GroupRun) -> None:
     assert parent.ran.peak_rss_mb < PEAK_RSS_MB, f"the parent grew to {parent.ran.peak_rss_mb:.0f} MB"
     _rejected_or_honest(parent, "flood_stdout.py", "honest.py")
+
+
+def test_a_huge_action_log_is_refused_or_replayed_within_bounds(parent: GroupRun) -> None:
+    assert parent.ran.peak_rss_mb < PEAK_RSS_MB, f"the parent grew to {parent.ran.peak_rss_mb:.0f} MB"
+    _rejected_or_honest(parent, "huge_action_log.py", "honest_read_one.py")
 
 
 @pytest.mark.parametrize(("attack", "why"), [("not_utf8_source.py", "utf-?8"), ("nul_byte_source.py", ".")])
