@@ -25,6 +25,8 @@ from autotts.store.ingest import ingest_files
 from tests.builders import branch, question, write_release
 
 REPO = Path(__file__).resolve().parents[2]
+# The checkout under attack (its autotts and stages): this one, or another named by REDTEAM_TARGET.
+TARGET = Path(os.environ.get("REDTEAM_TARGET", REPO))
 ATTACKS = Path(__file__).parent / "attacks"
 MODEL = "m1"
 SEARCH, HELDOUT = "search", "held"
@@ -114,18 +116,18 @@ class Ran:
 
 def run_cli(*args: str, timeout: float = 600) -> Ran:
     """``autotts ARGS`` in a fresh process, as a user runs it; its peak resident memory sampled from /proc."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(TARGET)}
     command = [sys.executable, "-c", "import sys; from autotts.cli import main; sys.exit(main())", *args]
     return _run(command, env, timeout)
 
 
 def run_stage(module: str, *args: str, timeout: float = 600) -> Ran:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(TARGET)}
     return _run([sys.executable, "-m", module, *args], env, timeout)
 
 
 def _run(command: list[str], env: dict[str, str], timeout: float) -> Ran:
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO,
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=TARGET,
                             start_new_session=True)
     peak = [0.0]
     watcher = threading.Thread(target=_watch_memory, args=(proc, peak), daemon=True)

@@ -263,7 +263,7 @@ def test_base_exceptions_and_crashes_are_one_rejected_candidate(accounting: Grou
 # The parent itself: killed, flooded, fed bytes it cannot decode.
 
 PARENT = ["honest.py", "honest_read_one.py", "kills_the_parent.py", "flood_stdout.py", "not_utf8_source.py",
-          "nul_byte_source.py", "huge_action_log.py"]
+          "nul_byte_source.py", "huge_action_log.py", "holds_the_store_lock.py"]
 
 
 @pytest.fixture(scope="module")
@@ -274,6 +274,11 @@ def parent(tmp_path_factory: pytest.TempPathFactory) -> GroupRun:
 def test_the_parent_survives_a_kill_from_its_worker(parent: GroupRun) -> None:
     _check_run(parent, {"honest.py"})
     _rejected_or_honest(parent, "kills_the_parent.py", "honest.py")
+
+
+def test_a_lock_held_on_the_store_does_not_stop_the_run(parent: GroupRun) -> None:
+    assert parent.ran.returncode == 0, parent.ran.stderr[-2000:]
+    _rejected_or_honest(parent, "holds_the_store_lock.py", "honest.py")
 
 
 def test_a_flood_on_the_raw_descriptors_keeps_the_parent_small(parent: GroupRun) -> None:
