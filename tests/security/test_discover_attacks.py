@@ -120,9 +120,7 @@ def _check_run(run: GroupRun, winners: set[str]) -> None:
 
 ESCAPES = ["honest.py", "honest_read_one.py", "escape_gold_via_store.py", "shell_via_fork_exec.py",
            "exec_runtime_strings.py", "utf7_coding_cookie.py", "symlinks_for_the_parents_writes.py",
-           "leaves_files_behind.py", "peek_via_method_globals.py", "peek_via_traceback_frames.py",
-           "peek_detecting_the_audit.py", "replace_the_peek_audit.py", "peek_via_the_trace_file.py",
-           "orphan_process.py"]
+           "leaves_files_behind.py", "orphan_process.py"]
 
 
 @pytest.fixture(scope="module")
@@ -172,15 +170,38 @@ def test_no_process_outlives_the_run(escapes: GroupRun) -> None:
     _rejected_or_honest(escapes, "orphan_process.py", "honest.py")
 
 
-def test_the_trace_file_is_no_way_to_peek(escapes: GroupRun) -> None:
-    _rejected_or_honest(escapes, "peek_via_the_trace_file.py", "honest_read_one.py")
+# --------------------------------------------------------------------------------------------------
+# Peeking: reading what the episode has not revealed yet, in memory or on disk, and hiding it from checks.
+
+PEEKS = ["honest.py", "honest_read_one.py", "peek_via_method_globals.py", "peek_via_traceback_frames.py",
+         "peek_detecting_the_audit.py", "replace_the_peek_audit.py", "peek_via_the_trace_file.py", "peek_via_gc.py",
+         "peek_then_die_when_verified.py"]
+
+
+@pytest.fixture(scope="module")
+def peeks(tmp_path_factory: pytest.TempPathFactory) -> GroupRun:
+    return _run_group(tmp_path_factory.mktemp("peeks"), PEEKS)
+
+
+def test_the_peeking_round_finishes_with_an_honest_winner(peeks: GroupRun) -> None:
+    _check_run(peeks, {"honest.py", "honest_read_one.py"})
 
 
 @pytest.mark.parametrize("attack", ["peek_via_method_globals.py", "peek_via_traceback_frames.py",
-                                    "peek_detecting_the_audit.py", "replace_the_peek_audit.py"])
-def test_peeking_at_the_live_episode_is_rejected_as_peeking(escapes: GroupRun, attack: str) -> None:
-    # stopped before it could peek (static check, audit hook) is a right reason too
-    assert _rejected(escapes.record(attack), "peek|static|audit") is None
+                                    "peek_detecting_the_audit.py", "replace_the_peek_audit.py",
+                                    "peek_via_the_trace_file.py", "peek_via_gc.py"])
+def test_peeking_is_rejected_as_peeking_or_finds_nothing(peeks: GroupRun, attack: str) -> None:
+    # Each one falls back to one honest read when its trick finds nothing: then it scores as that read.
+    # Stopped before it could peek (static check, audit hook) is a right reason too.
+    if _rejected(peeks.record(attack)) is not None:
+        assert _points(peeks.record(attack)) == _honest_points(peeks, "honest_read_one.py"), (
+            f"{attack} was accepted with a score that is not its honest read's: it peeked unseen")
+    else:
+        assert _rejected(peeks.record(attack), "peek|static|audit") is None
+
+
+def test_a_candidate_that_dies_when_verified_is_rejected(peeks: GroupRun) -> None:
+    assert _rejected(peeks.record("peek_then_die_when_verified.py")) is None
 
 
 # --------------------------------------------------------------------------------------------------
