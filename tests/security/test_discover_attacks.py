@@ -283,8 +283,8 @@ def test_base_exceptions_and_crashes_are_one_rejected_candidate(accounting: Grou
 # --------------------------------------------------------------------------------------------------
 # The parent itself: killed, flooded, fed bytes it cannot decode.
 
-PARENT = ["honest.py", "honest_read_one.py", "kills_the_parent.py", "flood_stdout.py", "not_utf8_source.py",
-          "nul_byte_source.py", "huge_action_log.py", "holds_the_store_lock.py"]
+PARENT = ["honest.py", "honest_read_one.py", "kills_the_parent.py", "flood_stdout.py", "huge_action_log.py",
+          "holds_the_store_lock.py"]
 
 
 @pytest.fixture(scope="module")
@@ -312,10 +312,20 @@ def test_a_huge_action_log_is_refused_or_replayed_within_bounds(parent: GroupRun
     _rejected_or_honest(parent, "huge_action_log.py", "honest_read_one.py")
 
 
-@pytest.mark.parametrize(("attack", "why"), [("not_utf8_source.py", "utf-?8"), ("nul_byte_source.py", ".")])
-def test_undecodable_sources_are_one_rejected_candidate(parent: GroupRun, attack: str, why: str) -> None:
-    record = parent.record(attack)
-    failure = record.get("failure") or {}
+# --------------------------------------------------------------------------------------------------
+# Sources the parent cannot read as text: proposals that must become rejections, not a crashed run.
+
+SOURCES = ["honest.py", "not_utf8_source.py", "nul_byte_source.py"]
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> GroupRun:
+    return _run_group(tmp_path_factory.mktemp("sources"), SOURCES)
+
+
+@pytest.mark.parametrize(("attack", "why"), [("not_utf8_source.py", "utf-?8"), ("nul_byte_source.py", "nul|null")])
+def test_undecodable_sources_are_one_rejected_candidate(sources: GroupRun, attack: str, why: str) -> None:
+    _check_run(sources, {"honest.py"})
+    failure = sources.record(attack).get("failure") or {}
     assert failure, f"{attack} was accepted"
     assert re.search(why, failure["message"] + failure["reason"], re.I), failure
-

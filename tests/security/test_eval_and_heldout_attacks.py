@@ -21,10 +21,22 @@ SMALL_PARAMS = h.REPO / "tests" / "pipeline" / "params_small.yaml"
 
 
 def _eval(store: Path, attack: str) -> tuple[h.Ran, list[dict]]:
+    """``autotts eval`` of an attack file at betas 0 and 1 on seeds 0-1 (the heldout test's settings too)."""
     ran = h.run_cli("eval", "--store", str(store), "--controller", str(h.ATTACKS / attack), "--beta", "0",
-                    "--seeds", "2", "--no-record", "--json", timeout=300)
+                    "--beta", "1", "--seeds", "2", "--no-record", "--json", timeout=300)
     rows = [json.loads(line) for line in ran.stdout.splitlines() if line.startswith("{")]
     return ran, sorted(rows, key=lambda r: (r["benchmark"], r["beta"]))
+
+
+@pytest.fixture(scope="module")
+def twins(vault_store: Path) -> dict[str, list[dict]]:
+    """The honest twins' figures, evaluated once."""
+    out = {}
+    for twin in ("honest.py", "honest_read_one.py"):
+        ran, rows = _eval(vault_store, twin)
+        assert ran.returncode == 0, ran.stderr[-2000:]
+        out[twin] = rows
+    return out
 
 
 def _figures(rows: list[dict]) -> list[tuple]:
@@ -32,16 +44,17 @@ def _figures(rows: list[dict]) -> list[tuple]:
 
 
 @pytest.mark.parametrize("attack", ["gold_through_a_frame.py", "always_equal_answer.py", "shell_via_fork_exec.py"])
-def test_eval_of_a_controller_file_scores_it_as_its_honest_twin(vault_store: Path, attack: str) -> None:
+def test_eval_of_a_controller_file_scores_it_as_its_honest_twin(
+    vault_store: Path, twins: dict[str, list[dict]], attack: str
+) -> None:
     twin = {"shell_via_fork_exec.py": "honest.py"}.get(attack, "honest_read_one.py")
     before = h.snapshot(vault_store.parent, vault_store)
     ran, rows = _eval(vault_store, attack)
     changes = before.changes(h.snapshot(vault_store.parent, vault_store))
     assert not changes, f"files beside the store changed: {changes}"
     assert ran.returncode == 0, ran.stderr[-2000:]
-    honest_ran, honest = _eval(vault_store, twin)
-    assert honest_ran.returncode == 0, honest_ran.stderr[-2000:]
-    assert _figures(rows) == _figures(honest), f"{attack} scored {_figures(rows)}, honestly {_figures(honest)}"
+    honest = _figures(twins[twin])
+    assert _figures(rows) == honest, f"{attack} scored {_figures(rows)}, honestly {honest}"
 
 
 def test_eval_charges_every_token_whatever_the_file_patches(vault_store: Path) -> None:
@@ -58,6 +71,7 @@ def test_eval_charges_every_token_whatever_the_file_patches(vault_store: Path) -
 
 
 def _heldout(store: Path, folder: Path, best: str) -> tuple[h.Ran, dict]:
+    """The heldout stage on ``best`` as the discovered ``best.py`` (betas 0 and 1, seeds 0-1)."""
     params = yaml.safe_load(SMALL_PARAMS.read_text())
     params["data"] = {"models": [h.MODEL], "benchmarks": [h.SEARCH, h.HELDOUT], "search_benchmark": h.SEARCH}
     params["heldout"] = {"seeds": 2, "betas": [0.0, 1.0], "table_betas": [0.0, 1.0], "trajectory_beta": 0.0,
@@ -76,11 +90,16 @@ def _heldout(store: Path, folder: Path, best: str) -> tuple[h.Ran, dict]:
     return ran, metrics
 
 
-def test_the_heldout_stage_scores_best_py_as_its_honest_twin(vault_store: Path, tmp_path: Path) -> None:
+def test_the_heldout_stage_scores_best_py_as_its_honest_twin(
+    vault_store: Path, twins: dict[str, list[dict]], tmp_path: Path
+) -> None:
     before = h.snapshot(vault_store.parent, vault_store)
     ran, metrics = _heldout(vault_store, tmp_path / "attack", "gold_through_a_frame.py")
     assert not before.changes(h.snapshot(vault_store.parent, vault_store))
     assert ran.returncode == 0, ran.stderr[-2000:]
-    honest_ran, honest = _heldout(vault_store, tmp_path / "twin", "honest_read_one.py")
-    assert honest_ran.returncode == 0, honest_ran.stderr[-2000:]
-    assert metrics == honest, f"best.py scored {metrics}, its honest twin {honest}"
+    scored = {(b, label): (v["accuracy"], v["tokens_k"])
+              for split in metrics.values() for b, labels in split.items() for label, v in labels.items()}
+    honest = {(r["benchmark"], f"Discovered(beta={r['beta']:g})"): (round(r["accuracy"], 2),
+                                                                     round(r["avg_tokens"] / 1000, 1))
+              for r in twins["honest_read_one.py"]}
+    assert scored == honest, f"best.py scored {scored}, its honest twin {honest}"
