@@ -210,7 +210,7 @@ def test_a_candidate_that_dies_when_verified_is_rejected(peeks: GroupRun) -> Non
 ACCOUNTING = ["honest.py", "honest_read_one.py", "underreport_tokens.py", "reorder_branches.py",
               "forge_result_and_exit.py", "forge_after_the_result.py", "always_equal_answer.py", "huge_answers.py",
               "clock_seeded.py", "random_unseeded.py", "raises_base_exceptions.py", "blows_the_c_stack.py",
-              "memory_across_episodes.py"]
+              "memory_across_episodes.py", "odd_answer_types.py"]
 
 
 @pytest.fixture(scope="module")
@@ -275,8 +275,8 @@ def test_answers_resting_on_other_episodes_tokens_are_rejected(accounting: Group
     assert _rejected(accounting.record("memory_across_episodes.py")) is None
 
 
-@pytest.mark.parametrize("attack", ["raises_base_exceptions.py", "blows_the_c_stack.py"])
-def test_base_exceptions_and_crashes_are_one_rejected_candidate(accounting: GroupRun, attack: str) -> None:
+@pytest.mark.parametrize("attack", ["raises_base_exceptions.py", "blows_the_c_stack.py", "odd_answer_types.py"])
+def test_base_exceptions_crashes_and_odd_answers_are_one_rejected_candidate(accounting: GroupRun, attack: str) -> None:
     assert _rejected(accounting.record(attack)) is None
 
 
@@ -284,7 +284,7 @@ def test_base_exceptions_and_crashes_are_one_rejected_candidate(accounting: Grou
 # The parent itself: killed, flooded, fed bytes it cannot decode.
 
 PARENT = ["honest.py", "honest_read_one.py", "kills_the_parent.py", "flood_stdout.py", "huge_action_log.py",
-          "holds_the_store_lock.py"]
+          "holds_the_store_lock.py", "garbage_on_every_descriptor.py"]
 
 
 @pytest.fixture(scope="module")
@@ -305,6 +305,11 @@ def test_a_lock_held_on_the_store_does_not_stop_the_run(parent: GroupRun) -> Non
 def test_a_flood_on_the_raw_descriptors_keeps_the_parent_small(parent: GroupRun) -> None:
     assert parent.ran.peak_rss_mb < PEAK_RSS_MB, f"the parent grew to {parent.ran.peak_rss_mb:.0f} MB"
     _rejected_or_honest(parent, "flood_stdout.py", "honest.py")
+
+
+def test_garbage_on_the_protocol_pipe_is_one_rejected_candidate(parent: GroupRun) -> None:
+    assert parent.ran.returncode == 0, parent.ran.stderr[-2000:]
+    _rejected_or_honest(parent, "garbage_on_every_descriptor.py", "honest.py")
 
 
 def test_a_huge_action_log_is_refused_or_replayed_within_bounds(parent: GroupRun) -> None:
