@@ -154,7 +154,7 @@ def _watch_memory(proc: subprocess.Popen[bytes], peak: list[float]) -> None:
         time.sleep(0.05)
 
 
-def discover_attacks(store: Path, out: Path, attacks: list[str], *extra: str) -> Ran:
+def discover_attacks(store: Path, out: Path, attacks: list[str], *extra: str, timeout: float = 600) -> Ran:
     """One ``autotts discover`` round whose command proposer hands in ``attacks`` (file names), in order."""
     files = " ".join(str(ATTACKS / a) for a in attacks)
     feeder = f"{sys.executable} {Path(__file__).parent / 'feed.py'} {{workspace}} {files}"
@@ -162,7 +162,7 @@ def discover_attacks(store: Path, out: Path, attacks: list[str], *extra: str) ->
         "discover", "--store", str(store), "--search-benchmark", SEARCH, "--rounds", "1",
         "--candidates", str(len(attacks)), "--proposer", "command", "--proposer-param", f"command={feeder}",
         "--betas", "0,1", "--search-seeds", "1", "--seeds", "2", "--finalists", "1", "--jobs", "2",
-        "--no-progress", "--out", str(out), *extra,
+        "--no-progress", "--out", str(out), *extra, timeout=timeout,
     )
 
 

@@ -1,11 +1,18 @@
-"""An action log of a hundred thousand free actions per episode: pruning one branch again and again.
+"""One episode with twelve million free actions: pruning the same branch again and again.
 
-Pruning costs nothing and is legal any number of times, so each episode's log grows without a token
-spent. A parent that ships every log home and replays it must bound what it accepts, or this
-candidate decides its memory and time.
+Pruning costs nothing and is legal any number of times, so a log can grow to whatever the frame
+limit lets through without a token spent (12M int32 actions is 48 MB, under a 64 MB frame). A
+parent that replays every logged action, recording an event object for each on a traced seed,
+grows by gigabytes; it must bound the actions per episode or replay without materialising them.
+Only the first episode is padded, so the worker's own cost stays a few seconds.
 """
 
+import dataclasses
+
 from autotts.controllers.base import Controller
+
+if not dataclasses.sys.modules["builtins"].hasattr(dataclasses, "padded"):
+    dataclasses.padded = []
 
 
 class Chatty(Controller):
@@ -14,8 +21,11 @@ class Chatty(Controller):
 
     def solve(self, question):
         seen = question.read_new()
-        for _ in range(100_000):
-            question.prune(seen.branch)
+        if not dataclasses.padded:
+            dataclasses.padded.append(True)
+            prune = question.prune
+            for _ in range(12_000_000):
+                prune(seen.branch)
         return seen.answer
 
 
