@@ -315,20 +315,6 @@ def test_garbage_on_the_protocol_pipe_is_one_rejected_candidate(parent: GroupRun
     _rejected_or_honest(parent, "garbage_on_every_descriptor.py", "honest.py")
 
 
-# A log of millions of free actions in one episode: refused, or accounted within bounds, quickly.
-LOGS = ["honest_read_one.py", "huge_action_log.py"]
-
-
-@pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> GroupRun:
-    return _run_group(tmp_path_factory.mktemp("logs"), LOGS, timeout=240)
-
-
-def test_a_huge_action_log_is_refused_or_replayed_within_bounds(logs: GroupRun) -> None:
-    _check_run(logs, {"honest_read_one.py"})
-    _rejected_or_honest(logs, "huge_action_log.py", "honest_read_one.py")
-
-
 # --------------------------------------------------------------------------------------------------
 # Sources the parent cannot read as text: proposals that must become rejections, not a crashed run.
 
