@@ -59,7 +59,7 @@ def build_deployments(params_file: str | Path = "params.yaml", root: str | Path 
 def describe(deployments: list[RunnerDeployment]) -> list[str]:
     """What a person starting ``autotts serve`` needs to know: each deployment's name and
     schedule, and where the UI is (or that no server is configured)."""
-    lines = [f"  {d.flow_name}/{d.name}: {', '.join(_when(s.schedule) for s in d.schedules)}\n"
+    lines = [f"  {d.flow_name}/{d.name}: {', '.join(_when(s.schedule) for s in d.schedules or ())}\n"
              f"      {d.description}" for d in deployments]
     ui, api = PREFECT_UI_URL.value(), PREFECT_API_URL.value()
     if ui:

@@ -49,7 +49,7 @@ class Layout:
 
     @property
     def heldout_metrics(self) -> Path:
-        return self.root / "data/pipeline/metrics/heldout.json"
+        return self.root / "data/pipeline/metrics/heldout"
 
     @property
     def report(self) -> ReportOutputs:
@@ -58,6 +58,7 @@ class Layout:
             table=reports / "table1.md",
             html=reports / "index.html",
             figures=reports / "figures",
-            curves=reports / "curves.csv",
+            curves=reports / "curves",
             trajectory=reports / "trajectory.csv",
+            summary=reports / "summary.md",
         )

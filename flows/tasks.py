@@ -30,18 +30,18 @@ def _benchmark_file(parameters: dict[str, Any]) -> list[Path]:
     return [Path(parameters["run"].benchmark_file)]
 
 
+# Each task run is named after its stage (and its store or rollout), so the UI shows the stages by name.
 # Generation calls (a model server, an API) can fail transiently: the flow sets retries from params.
-rollout_task = task(name="rollout", cache_key_fn=stage_cache_key("rollout", outputs=("out",), inputs=_benchmark_file))(
-    rollout
-)
-ingest_task = task(name="ingest", cache_key_fn=stage_cache_key("ingest", outputs=("store",), inputs=_ingest_source))(
-    ingest
-)
-baselines_task = task(
-    name="baselines", cache_key_fn=stage_cache_key("baselines", outputs=("out",)),
-    task_run_name="baselines {model}/{benchmark}",
-)(baselines)
+rollout_task = task(name="rollout", task_run_name="rollout {out.stem}",
+                    cache_key_fn=stage_cache_key("rollout", outputs=("out",), inputs=_benchmark_file))(rollout)
+ingest_task = task(name="ingest", task_run_name="ingest",
+                   cache_key_fn=stage_cache_key("ingest", outputs=("store",), inputs=_ingest_source))(ingest)
+baselines_task = task(name="baselines", task_run_name="baselines {model}/{benchmark}",
+                      cache_key_fn=stage_cache_key("baselines", outputs=("out",)))(baselines)
 # Proposer calls (LLM APIs in online proposers) can fail transiently: the flow sets retries from params.
-discover_task = task(name="discover", cache_key_fn=stage_cache_key("discover", outputs=("out", "metrics")))(discover)
-heldout_task = task(name="heldout", cache_key_fn=stage_cache_key("heldout", outputs=("out", "metrics")))(heldout)
-report_task = task(name="report", cache_key_fn=stage_cache_key("report", outputs=("out",)))(report)
+discover_task = task(name="discover", task_run_name="discover",
+                     cache_key_fn=stage_cache_key("discover", outputs=("out", "metrics")))(discover)
+heldout_task = task(name="heldout", task_run_name="heldout",
+                    cache_key_fn=stage_cache_key("heldout", outputs=("out", "metrics")))(heldout)
+report_task = task(name="report", task_run_name="report",
+                   cache_key_fn=stage_cache_key("report", outputs=("out",)))(report)

@@ -7,7 +7,7 @@ figures beside the baselines' as the pipeline's headline metrics.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from stages.params import DataParams, HeldoutParams, load_params
 from stages.progress import track
 from stages.trajectory import RoundBest, round_bests
 
-__all__ = ["headline_metrics", "heldout", "read_baselines"]
+__all__ = ["headline_metrics", "heldout", "read_baselines", "write_metrics"]
 
 
 def heldout(
@@ -42,7 +42,7 @@ def heldout(
     with atomic_dir(out) as tmp:
         write_parquet(tmp / "evaluations.parquet", sweep)
         write_parquet(tmp / "trajectory.parquet", trajectory)
-    write_json(metrics, headline_metrics(sweep, read_baselines(baselines), data, params.table_betas))
+    write_metrics(metrics, headline_metrics(sweep, read_baselines(baselines), data, params.table_betas))
     return sweep
 
 
@@ -72,10 +72,10 @@ def read_baselines(folder: str | Path) -> pl.DataFrame:
 
 def headline_metrics(
     sweep: pl.DataFrame, baselines: pl.DataFrame, data: DataParams, betas: Sequence[float]
-) -> dict[str, Any]:
-    """Per benchmark (search and held-out), model-averaged accuracy and kilo-tokens of the
-    discovered controller at ``betas`` and of the references it must beat (SC at its largest
-    budget, CMC at the same betas)."""
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Per benchmark (``aime24-search``, ``aime25-heldout``), per method: the model-averaged accuracy and
+    kilo-tokens of the discovered controller at ``betas`` and of the references it must beat (SC at its
+    largest budget, CMC at the same betas)."""
     frames = [sweep.filter(pl.col("beta").is_in(list(betas)))]
     if baselines.height:
         top = baselines.filter(pl.col("family") == "sc").get_column("budget").max()
@@ -90,11 +90,20 @@ def headline_metrics(
         .agg(pl.col("accuracy").mean(), (pl.col("avg_tokens").mean() / 1000).alias("tokens_k"))
         .sort("benchmark", "label")
     )
-    out: dict[str, Any] = {}
+    out: dict[str, dict[str, dict[str, float]]] = {}
     for row in table.iter_rows(named=True):
-        split = out.setdefault(data.split(row["benchmark"]), {}).setdefault(row["benchmark"], {})
-        split[row["label"]] = {"accuracy": round(row["accuracy"], 2), "tokens_k": round(row["tokens_k"], 1)}
+        where = out.setdefault(f"{row['benchmark']}-{data.split(row['benchmark'])}", {})
+        where[row["label"]] = {"accuracy": round(row["accuracy"], 2), "tokens_k": round(row["tokens_k"], 1)}
     return out
+
+
+def write_metrics(folder: str | Path, metrics: Mapping[str, Mapping[str, Mapping[str, float]]]) -> None:
+    """One small JSON per (benchmark, method) under ``folder``: ``dvc metrics show`` then prints one row per
+    method with two columns, accuracy and tokens, instead of one row with a column per figure."""
+    with atomic_dir(folder) as tmp:
+        for benchmark, methods in metrics.items():
+            for label, figures in methods.items():
+                write_json(tmp / benchmark / f"{label}.json", figures)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--discovery", type=Path, required=True, help="the discover stage's folder")
     parser.add_argument("--baselines", type=Path, required=True, help="the baselines stage's folder of tables")
     parser.add_argument("--out", type=Path, required=True, help="folder for evaluations.parquet, trajectory.parquet")
-    parser.add_argument("--metrics", type=Path, required=True, help="JSON of the headline figures")
+    parser.add_argument("--metrics", type=Path, required=True, help="folder of the headline figures (JSON)")
     args = parser.parse_args(argv)
 
     def body() -> None:

@@ -23,7 +23,8 @@ __all__ = [
     "write_parquet",
 ]
 
-# One row per evaluation: what ran (family, label, params), where, and its figures.
+# One row per evaluation: what ran (family, label, params), where, and its figures. The per-question
+# means (over seeds) let the report put intervals on differences by resampling questions.
 EVAL_SCHEMA: dict[str, Any] = {
     "model": pl.String,
     "benchmark": pl.String,
@@ -39,6 +40,8 @@ EVAL_SCHEMA: dict[str, Any] = {
     "avg_sequential_tokens": pl.Float64,
     "episodes": pl.Int64,
     "eval_id": pl.String,
+    "q_correct": pl.List(pl.Float64),
+    "q_tokens": pl.List(pl.Float64),
 }
 
 
@@ -60,6 +63,8 @@ def evaluation_frame(rows: Sequence[tuple[str, str, int | None, Evaluation]]) ->
             "avg_sequential_tokens": ev.results.avg_sequential_tokens,
             "episodes": ev.results.episodes,
             "eval_id": ev.eval_id,
+            "q_correct": ev.results.correct.mean(axis=0).tolist(),
+            "q_tokens": ev.results.tokens.mean(axis=0).tolist(),
         }
         for family, label, budget, ev in rows
     ]

@@ -1,13 +1,15 @@
-"""Progress for long stages: a tqdm bar on the terminal, progress lines in the Prefect UI.
+"""Progress for long stages: a tqdm bar on a terminal, a few summary lines in the Prefect UI.
 
 Stages call :func:`track` and stay unaware of who runs them: under ``dvc
-repro`` the bar shows on stderr; inside a Prefect task run the same steps are
-also logged to the run, so the UI shows how far a stage got.
+repro`` in a terminal the bar shows on stderr; inside a Prefect task run the
+run's log gets one line when the step is done (and one a minute while it runs),
+never a line per item: a log is read afterwards, not watched.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
@@ -16,6 +18,8 @@ from tqdm import tqdm
 __all__ = ["stage_logger", "track"]
 
 T = TypeVar("T")
+
+LOG_EVERY_SECONDS = 60.0
 
 
 def stage_logger() -> logging.Logger:
@@ -34,14 +38,19 @@ def stage_logger() -> logging.Logger:
 def track(
     items: Sequence[T] | Iterable[T], desc: str, *, unit: str = "eval", total: int | None = None
 ) -> Iterator[T]:
-    """Yield ``items`` while showing a bar and logging each tenth of the way."""
+    """Yield ``items`` while showing a bar (terminals only) and logging how long they took."""
     if total is None and isinstance(items, Sequence):
         total = len(items)
     logger = stage_logger()
-    step = max(1, (total or 0) // 10)
-    with tqdm(total=total, desc=desc, unit=unit, dynamic_ncols=True, leave=True) as bar:
+    started = last_log = time.monotonic()
+    done = 0
+    # disable=None: no bar when stderr is not a terminal (a Prefect worker, a CI log).
+    with tqdm(total=total, desc=desc, unit=unit, dynamic_ncols=True, leave=True, disable=None) as bar:
         for done, item in enumerate(items, start=1):
             yield item
             bar.update()
-            if total and (done % step == 0 or done == total):
-                logger.info("%s: %d/%d", desc, done, total)
+            now = time.monotonic()
+            if now - last_log >= LOG_EVERY_SECONDS and done != total:
+                logger.info("%s: %d/%s %ss so far (%.0f s)", desc, done, total or "?", unit, now - started)
+                last_log = now
+    logger.info("%s: %d %ss in %.1f s", desc, done, unit, time.monotonic() - started)

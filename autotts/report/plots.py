@@ -6,8 +6,9 @@ data gives byte-identical files and DVC sees no spurious change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -23,17 +24,23 @@ matplotlib.rcParams["svg.hashsalt"] = "autotts"
 _MARKERS = "osD^v<>PX*"
 
 
-def scaling_curves(evaluations: pl.DataFrame, model: str, benchmark: str, *, split: str) -> Figure:
-    """One line per controller family through its budgets or betas, tokens on a log axis."""
+def scaling_curves(evaluations: pl.DataFrame, model: str, benchmark: str, *, split: str,
+                   highlight: str | None = None) -> Figure:
+    """One line per controller family through its budgets or betas, tokens on a log axis; the
+    ``highlight`` family (the discovered controller) drawn black and dashed on top, so it stays
+    visible where it coincides with another."""
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=110)
     # A log axis has no place for zero tokens (a controller that never answered).
     rows = evaluations.filter(
         (pl.col("model") == model) & (pl.col("benchmark") == benchmark) & (pl.col("avg_tokens") > 0)
     )
-    for i, family in enumerate(sorted(rows.get_column("family").unique().to_list())):
+    others = sorted(f for f in rows.get_column("family").unique().to_list() if f != highlight)
+    for i, family in enumerate([*others, *([highlight] if highlight in rows.get_column("family") else [])]):
         line = rows.filter(pl.col("family") == family).sort("avg_tokens")
+        style: dict[str, Any] = (dict(color="black", linestyle="--", linewidth=2.2, zorder=3)
+                                 if family == highlight else dict(color=f"C{i}", linewidth=1.6))
         ax.plot(line.get_column("avg_tokens").to_list(), line.get_column("accuracy").to_list(),
-                marker=_MARKERS[i % len(_MARKERS)], linewidth=1.6, markersize=4, label=family)
+                marker=_MARKERS[i % len(_MARKERS)], markersize=4, label=family, **style)
     ax.set_xscale("log")
     ax.set_xlabel("average tokens per question (log)")
     ax.set_ylabel("accuracy (%)")
@@ -44,27 +51,46 @@ def scaling_curves(evaluations: pl.DataFrame, model: str, benchmark: str, *, spl
     return fig
 
 
-def trajectory_figure(trajectory: pl.DataFrame, splits: dict[str, str]) -> Figure:
-    """Per round: the search objective and each benchmark's model-averaged accuracy of that round's best."""
-    fig, (acc_ax, obj_ax) = plt.subplots(1, 2, figsize=(9.6, 3.8), dpi=110)
-    mean = trajectory.group_by("round", "benchmark").agg(pl.col("accuracy").mean()).sort("round")
-    for benchmark in splits:
-        line = mean.filter(pl.col("benchmark") == benchmark)
+def trajectory_figure(
+    trajectory: pl.DataFrame, splits: Mapping[str, str], *, beta: float, candidates: Mapping[int, str],
+    references: Mapping[str, tuple[float, float]],
+) -> Figure:
+    """How discovery went, round by round: the best candidate so far, re-evaluated at ``beta`` on every
+    benchmark (model-averaged accuracy and tokens, beside CMC at the same beta from ``references``:
+    benchmark -> (accuracy %, avg tokens)), and its score on the search objective, labelled with its id."""
+    fig, (acc_ax, tok_ax, obj_ax) = plt.subplots(1, 3, figsize=(13.5, 4.4), dpi=110)
+    mean = trajectory.group_by("round", "benchmark").agg(pl.col("accuracy").mean(), pl.col("avg_tokens").mean())
+    for i, benchmark in enumerate(splits):
+        line = mean.filter(pl.col("benchmark") == benchmark).sort("round")
+        rounds = line.get_column("round").to_list()
         style = "-" if splits[benchmark] == "search" else "--"
-        acc_ax.plot(line.get_column("round").to_list(), line.get_column("accuracy").to_list(), style, marker="o",
-                    label=f"{benchmark} ({splits[benchmark]})")
-    acc_ax.set_xlabel("round")
-    acc_ax.set_ylabel("accuracy (%), mean over models")
-    acc_ax.set_title("best controller per round")
-    acc_ax.legend(fontsize=8)
+        colour = f"C{i}"
+        name = f"{benchmark} ({splits[benchmark]})"
+        acc_ax.plot(rounds, line.get_column("accuracy").to_list(), style, marker="o", color=colour, label=name)
+        tok_ax.plot(rounds, [t / 1000 for t in line.get_column("avg_tokens").to_list()], style, marker="o",
+                    color=colour, label=name)
+        if benchmark in references:
+            acc, tokens = references[benchmark]
+            acc_ax.axhline(acc, color=colour, linestyle=":", linewidth=1.2, label=f"CMC(beta={beta:g}), {benchmark}")
+            tok_ax.axhline(tokens / 1000, color=colour, linestyle=":", linewidth=1.2)
+    acc_ax.set(xlabel="round", ylabel="accuracy (%), mean over models", title="accuracy of the best so far")
+    tok_ax.set(xlabel="round", ylabel="tokens per question (thousands)", title="what it spends")
+    acc_ax.legend(fontsize=8, loc="best")
     objective = trajectory.select("round", "objective").unique().drop_nulls().sort("round")
-    obj_ax.plot(objective.get_column("round").to_list(), objective.get_column("objective").to_list(), marker="o")
-    obj_ax.set_xlabel("round")
-    obj_ax.set_ylabel("search objective")
-    obj_ax.set_title("objective on the search benchmark")
-    for ax in (acc_ax, obj_ax):
+    rounds, scores = objective.get_column("round").to_list(), objective.get_column("objective").to_list()
+    obj_ax.plot(rounds, scores, marker="o", color="C3")
+    shown = None
+    for r, score in zip(rounds, scores, strict=True):
+        if candidates.get(r) != shown:  # label where the best changes
+            shown = candidates.get(r)
+            obj_ax.annotate(shown or "", (r, score), textcoords="offset points", xytext=(0, 8), ha="center",
+                            fontsize=9)
+    obj_ax.set(xlabel="round", ylabel="search objective (higher is better)", title="score on the search benchmark")
+    for ax in (acc_ax, tok_ax, obj_ax):
+        ax.margins(x=0.1, y=0.15)  # room for the labels at either end
         ax.grid(True, alpha=0.3)
         ax.xaxis.get_major_locator().set_params(integer=True)
+    fig.suptitle(f"Discovery, round by round: the best candidate so far, at beta={beta:g}", fontsize=11)
     fig.tight_layout()
     return fig
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import yaml
@@ -30,8 +31,7 @@ def test_flow_layout_writes_where_dvc_expects() -> None:
     assert _outs("baselines") == {str(layout.baselines / "${item.model}-${item.benchmark}.parquet")}
     assert _outs("discover") == {str(layout.discovery), str(layout.discover_metrics)}
     assert _outs("heldout") == {str(layout.heldout), str(layout.heldout_metrics)}
-    assert _outs("report") == {str(p) for p in (report.table, report.html, report.figures, report.curves,
-                                                report.trajectory)}
+    assert _outs("report") == {str(getattr(report, f.name)) for f in fields(report)}
 
 
 def test_every_stage_depends_on_its_own_module_and_runs_it() -> None:

@@ -18,8 +18,9 @@ def test_flow_writes_every_stage_output(pipeline_run) -> None:
     assert tables == ["Qwen3-8B-aime24.parquet", "Qwen3-8B-aime25.parquet"]
     assert (layout.discovery / "best.py").is_file() and (layout.discovery / "summary.json").is_file()
     assert (layout.heldout / "evaluations.parquet").is_file()
-    for path in (layout.report.table, layout.report.html, layout.report.curves, layout.report.trajectory):
+    for path in (layout.report.table, layout.report.html, layout.report.summary, layout.report.trajectory):
         assert path.is_file(), path
+    assert sorted(p.name for p in layout.report.curves.iterdir()) == ["Qwen3-8B-aime24.csv", "Qwen3-8B-aime25.csv"]
 
 
 def test_baseline_tables_hold_each_method_at_each_budget(pipeline_run) -> None:
@@ -33,10 +34,12 @@ def test_baseline_tables_hold_each_method_at_each_budget(pipeline_run) -> None:
 
 def test_heldout_metrics_compare_discovered_with_baselines_on_both_splits(pipeline_run) -> None:
     run, _ = pipeline_run
-    metrics = json.loads(Layout(run.root).heldout_metrics.read_text())
-    assert set(metrics) == {"search", "heldout"}
-    labels = set(metrics["heldout"]["aime25"])
+    folder = Layout(run.root).heldout_metrics
+    assert sorted(p.name for p in folder.iterdir()) == ["aime24-search", "aime25-heldout"]
+    labels = {p.stem for p in (folder / "aime25-heldout").glob("*.json")}
     assert {"Discovered(beta=0.25)", "Discovered(beta=0.75)", "CMC(beta=0.25)", "SC@16"} <= labels
+    figures = json.loads((folder / "aime25-heldout" / "SC@16.json").read_text())
+    assert set(figures) == {"accuracy", "tokens_k"} and 0 <= figures["accuracy"] <= 100
 
 
 def test_table1_lists_discovered_controller_at_two_betas(pipeline_run) -> None:

@@ -8,8 +8,27 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from autotts.discover.history import CandidateRecord
+from autotts.discover.proposers.base import Proposal
 from autotts.files import atomic_dir
-from autotts.report import Section, Table, data_uri, markdown_table, render_page, table1
+from autotts.report import (
+    Figure,
+    Section,
+    Table,
+    budget_rows,
+    budget_table,
+    budget_verdicts,
+    data_uri,
+    markdown_table,
+    paper_mismatches,
+    read_winner,
+    render_markdown,
+    render_page,
+    summary_table,
+    table1,
+    winner_paragraphs,
+)
+from autotts.report.html import html_table
 from stages.io import EVAL_SCHEMA, write_json
 
 
@@ -17,6 +36,12 @@ def _rows(*rows: tuple[str, str, str, float, float]) -> pl.DataFrame:
     full = [{**{k: None for k in EVAL_SCHEMA}, "model": m, "benchmark": b, "label": label, "accuracy": acc,
              "avg_tokens": tok} for m, b, label, acc, tok in rows]
     return pl.DataFrame(full, schema=EVAL_SCHEMA)
+
+
+def _per_question(model: str, label: str, correct: list[float], tokens: list[float]) -> dict[str, object]:
+    return {**{k: None for k in EVAL_SCHEMA}, "model": model, "benchmark": "b", "label": label,
+            "accuracy": 100 * sum(correct) / len(correct), "avg_tokens": sum(tokens) / len(tokens),
+            "q_correct": correct, "q_tokens": tokens}
 
 
 def test_table1_puts_search_and_heldout_side_by_side_with_paper_figures() -> None:
@@ -35,7 +60,7 @@ def test_table1_puts_search_and_heldout_side_by_side_with_paper_figures() -> Non
 def test_page_inlines_images_and_escapes_text(tmp_path: Path) -> None:
     png = tmp_path / "fig.png"
     png.write_bytes(b"\x89PNG fake")
-    page = render_page("a <b>", [Section("s", text="x < y", table=Table(("h",), (("v",),)), images=[png])])
+    page = render_page("a <b>", [Section("s", text="x < y", tables=[Table(("h",), (("v",),))], figures=[Figure(png)])])
     assert "a &lt;b&gt;" in page and "x &lt; y" in page
     assert f"src='data:image/png;base64,{base64.b64encode(png.read_bytes()).decode()}'" in page
     with pytest.raises(ValueError, match="MIME"):
@@ -72,3 +97,78 @@ def test_figures_of_dotted_model_names_do_not_overwrite_each_other(tmp_path: Pat
         "curves-Qwen3-0.6B-aime24.png", "curves-Qwen3-0.6B-aime25.png"
     ]
     assert len(set(written)) == 2
+
+
+def test_table1_marks_each_models_best_and_flags_figures_off_the_papers() -> None:
+    evals = _rows(("M", "a", "SC@64", 80.0, 900_000), ("M", "a", "CMC(beta=1)", 83.0, 400_000),
+                  ("N", "a", "SC@64", 70.0, 800_000), ("N", "a", "CMC(beta=1)", 69.0, 500_000))
+    published = {("M", "a", "SC@64"): (80.0, 900.0), ("M", "a", "CMC(beta=1)"): (83.4, 400.0)}
+    table = table1(evals, {"a": "search"}, ["SC@64", "CMC(beta=1)"], published=published)
+    # rows: M SC, M CMC, N SC, N CMC; columns 2 (accuracy) and 3 (tokens)
+    assert table.best == {(1, 2), (1, 3), (2, 2), (3, 3)}
+    assert table.flagged == {(1, 2)}  # 83.0 vs 83.4; 80.0 vs 80.0 and the tokens agree
+    assert "| M | CMC(beta=1) | **83.00 (83.40)** ⚠ | **400.0 (400.0)** |" in markdown_table(table)
+    (mismatch,) = paper_mismatches(evals, published)
+    assert (mismatch.model, mismatch.label, mismatch.figure) == ("M", "CMC(beta=1)", "accuracy")
+    assert mismatch.describe() == "accuracy 83.00% vs the paper's 83.4% (-0.40 points)"
+    page = html_table(table)
+    assert "<td class='num best flag'>83.00 (83.40)</td>" in page and "<tr class=group>" in page
+
+
+def test_summary_table_averages_over_models_and_marks_the_best_per_column() -> None:
+    evals = _rows(("M", "a", "SC@64", 80.0, 900_000), ("N", "a", "SC@64", 70.0, 700_000),
+                  ("M", "a", "Discovered(beta=1)", 84.0, 300_000), ("N", "a", "Discovered(beta=1)", 72.0, 500_000))
+    table = summary_table(evals, {"a": "search"}, ["SC@64", "Discovered(beta=1)"])
+    assert table.rows == (("SC@64", "75.00", "800.0"), ("Discovered(beta=1)", "78.00", "400.0"))
+    assert table.best == {(1, 1), (1, 2)}
+
+
+def test_budget_intervals_separate_a_real_gain_from_noise() -> None:
+    n = 30
+    reference = [1.0, 0.0] * (n // 2)
+    evals = pl.DataFrame([
+        _per_question("M", "CMC(beta=1)", reference, [100.0] * n),
+        _per_question("M", "Discovered(beta=0.5)", reference, [40.0] * n),  # the same answers, fewer tokens
+        _per_question("M", "Discovered(beta=1)", [1.0] * n, [90.0] * n),  # right wherever CMC was, and more
+    ], schema=EVAL_SCHEMA)
+    sweep = [(0.5, "Discovered(beta=0.5)"), (1.0, "Discovered(beta=1)")]
+    (ref,), (same, better) = budget_rows(evals, "b", ["M"], sweep, ["CMC(beta=1)"])
+    assert (ref.accuracy, ref.tokens_k) == (50.0, 0.1)
+    assert (same.gain[0].value, same.gain[0].low, same.gain[0].high) == (0.0, 0.0, 0.0)
+    assert same.token_share[0].value == pytest.approx(0.4)
+    assert better.gain[0].value == pytest.approx(50.0) and better.gain[0].low > 30
+    (verdict,) = budget_verdicts([ref], [same, better], token_bar=[1.0])
+    assert verdict.startswith("Against CMC(beta=1) (50.00% at 0.1k tokens; the bar: its accuracy with fewer tokens): "
+                              "met; the cheapest beta reaching its accuracy, beta=0.5")
+    assert "the same accuracy on every question" in verdict and "40% of its tokens" in verdict
+    table = budget_table([ref], [same, better])
+    assert table.rows[2][3].startswith("+50.00 (+")
+
+
+def _candidate(cid: str, round_: int, parents: tuple[str, ...], note: str, score: float) -> CandidateRecord:
+    source = f'"""Candidate of round {round_} by evolve from {", ".join(parents) or "a starting design"}."""\n'
+    return CandidateRecord(cid, round_, 0, Proposal(source, "evolve", parents, note=note), "h", None, score=score)
+
+
+def test_the_winner_is_told_by_its_mechanisms_and_its_line_of_parents(tmp_path: Path) -> None:
+    records = [_candidate("r00c00", 0, (), "tally=completed; stop=ema", 1.0),
+               _candidate("r01c01", 1, ("r00c00",), "tally=completed; stop=raw", 2.0),
+               _candidate("r02c00", 2, ("r01c01", "r00c00"), "tally=completed+probes; stop=raw", 3.0)]
+    for record in records:
+        write_json(tmp_path / "candidates" / record.candidate_id / "result.json", record.to_json())
+    write_json(tmp_path / "summary.json", {"best_candidate": "r02c00", "objective": "frontier",
+                                           "verdict": "clearly better than the runner-up"})
+    winner = read_winner(tmp_path)
+    assert winner.mechanisms == (("tally", "completed+probes"), ("stop", "raw"))
+    assert [a.candidate for a in winner.lineage] == ["r02c00", "r01c01", "r00c00"]
+    text = winner_paragraphs(winner)
+    assert text[0] == ("The discovered controller is candidate r02c00, chosen by the frontier objective (clearly "
+                       "better than the runner-up). Candidate of round 2 by evolve from r01c01, r00c00.")
+    assert text[2] == ("Lineage, newest first: r02c00 (round 2, score 3.00, crossed with r00c00) ← "
+                       "r01c01 (round 1, score 2.00) ← r00c00 (round 0, score 1.00).")
+
+
+def test_markdown_carries_the_pages_prose_and_tables() -> None:
+    table = Table(("Method", "acc"), (("A", "1.00"), ("B", "2.00")), best=frozenset({(1, 1)}), label_columns=1)
+    text = render_markdown("T", [Section("S", paragraphs=["words"], tables=[table])])
+    assert text == "# T\n\n## S\n\nwords\n\n| Method | acc |\n| --- | ---: |\n| A | 1.00 |\n| B | **2.00** |\n"

@@ -1,0 +1,114 @@
+"""The discovered controller in words: what it does (its mechanisms) and where it came from (its lineage).
+
+Read from a discovery run's folder: ``summary.json`` names the winner and how
+sure the pick is, each candidate's ``result.json`` its proposer, parents, note
+and source. A reader of the report should learn what the winner does without
+opening its file.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from autotts.discover.history import CandidateRecord
+from autotts.errors import ConfigError
+
+__all__ = ["Ancestor", "Winner", "read_winner", "winner_paragraphs"]
+
+
+@dataclass(frozen=True, slots=True)
+class Ancestor:
+    """One candidate of the winner's line: the winner itself, its parent, the parent's parent..."""
+
+    candidate: str
+    round: int
+    score: float | None  # the search objective it scored in its round
+    origin: str  # the first line of its file's docstring: who made it, from what
+    other_parents: tuple[str, ...]  # parents beyond the one the line follows (crossovers)
+
+
+@dataclass(frozen=True, slots=True)
+class Winner:
+    """What the report says about the chosen controller."""
+
+    candidate: str
+    objective: str
+    verdict: str  # how sure the pick is against the runner-up
+    mechanisms: tuple[tuple[str, str], ...]  # (slot, variant), in the template's order
+    note: str  # the proposer's note when it is not a list of mechanisms
+    lineage: tuple[Ancestor, ...]  # the winner first
+
+
+def read_winner(discovery: str | Path) -> Winner:
+    """The winner of the run in ``discovery`` (a discover stage's folder)."""
+    folder = Path(discovery)
+    path = folder / "summary.json"
+    if not path.is_file():
+        raise ConfigError(f"{folder}: no summary.json (is it a discover stage output?)")
+    summary = json.loads(path.read_text())
+    records = {p.parent.name: _record(p) for p in sorted((folder / "candidates").glob("*/result.json"))}
+    best = summary["best_candidate"]
+    if best not in records:
+        raise ConfigError(f"{folder}: the winner {best!r} has no candidates/{best}/result.json")
+    note = records[best].proposal.note
+    mechanisms = _mechanisms(note)
+    return Winner(best, summary["objective"], summary["verdict"], mechanisms, "" if mechanisms else note,
+                  tuple(_lineage(best, records)))
+
+
+def winner_paragraphs(winner: Winner) -> list[str]:
+    """The winner described in plain sentences, for the report's page."""
+    line = winner.lineage
+    first = (f"The discovered controller is candidate {winner.candidate}, chosen by the {winner.objective} "
+             f"objective ({winner.verdict}). {line[0].origin}")
+    out = [first]
+    if winner.mechanisms:
+        out.append("Its mechanisms, slot by slot: " + "; ".join(f"{slot}: {variant}"
+                                                               for slot, variant in winner.mechanisms) + ".")
+    elif winner.note:
+        out.append(f"Its proposer's note: {winner.note}")
+    steps = [f"{a.candidate} (round {a.round}" + (f", score {a.score:.2f}" if a.score is not None else "")
+             + (f", crossed with {', '.join(a.other_parents)}" if a.other_parents else "") + ")" for a in line]
+    out.append("Lineage, newest first: " + " ← ".join(steps) + ".")
+    return out
+
+
+def _record(path: Path) -> CandidateRecord:
+    return CandidateRecord.from_json(json.loads(path.read_text()))
+
+
+def _mechanisms(note: str) -> tuple[tuple[str, str], ...]:
+    """``slot=variant; ...`` notes (the template proposers') as pairs; anything else as none."""
+    pairs = [part.strip().partition("=") for part in note.split(";") if part.strip()]
+    if not pairs or any(not sep or not slot or " " in slot for slot, sep, _ in pairs):
+        return ()
+    return tuple((slot, variant) for slot, _, variant in pairs)
+
+
+def _lineage(candidate: str, records: dict[str, CandidateRecord]) -> list[Ancestor]:
+    """Follow each candidate's first parent back to a candidate without one (or one not in the run)."""
+    out: list[Ancestor] = []
+    seen = set()
+    current: str | None = candidate
+    while current is not None and current in records and current not in seen:
+        seen.add(current)
+        record = records[current]
+        parents = record.proposal.parents
+        out.append(Ancestor(current, record.round, record.score, _origin(record.proposal.source),
+                            tuple(parents[1:])))
+        current = parents[0] if parents else None
+    return out
+
+
+def _origin(source: str | None) -> str:
+    """The first line of the candidate file's module docstring (the proposers write who made it there)."""
+    if not source:
+        return ""
+    try:
+        doc = ast.get_docstring(ast.parse(source))
+    except SyntaxError:
+        return ""
+    return doc.splitlines()[0] if doc else ""
