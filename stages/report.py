@@ -27,6 +27,7 @@ from autotts.report import (
     budget_table,
     budget_verdicts,
     markdown_table,
+    mechanism_table,
     paper_mismatches,
     read_winner,
     render_markdown,
@@ -86,6 +87,7 @@ def report(
     labels = table_labels(evaluations, heldout_params.table_betas)
     summary = summary_table(evaluations, splits, labels)
     budget = _budget(evaluations, data, heldout_params.betas)
+    winner = read_winner(discovery)
 
     with atomic_dir(out.figures) as tmp:
         curves = []
@@ -109,7 +111,8 @@ def report(
             Section("Summary", paragraphs=[*budget.headline, "The methods of Table 1, averaged over "
                                            f"{len(data.models)} model(s); accuracy in %, tokens per question in "
                                            "thousands:"], tables=[summary]),
-            Section("The discovered controller", paragraphs=winner_paragraphs(read_winner(discovery))),
+            Section("The discovered controller", paragraphs=winner_paragraphs(winner),
+                    tables=[t for t in [mechanism_table(winner)] if t is not None]),
             *budget.sections,
             _table1_section(evaluations, splits, labels),
             Section("Scaling curves: accuracy against tokens", figures=curves),

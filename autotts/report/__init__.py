@@ -5,7 +5,7 @@ from autotts.report.budget import BudgetRow, Interval, Reference, budget_rows, b
 from autotts.report.html import Figure, Section, data_uri, html_table, render_markdown, render_page
 from autotts.report.plots import save_figure, scaling_curves, trajectory_figure
 from autotts.report.tables import Mismatch, Table, markdown_table, paper_mismatches, summary_table, table1
-from autotts.report.winner import Winner, read_winner, winner_paragraphs
+from autotts.report.winner import Winner, mechanism_table, read_winner, winner_paragraphs
 
 __all__ = [
     "BudgetRow",
@@ -22,6 +22,7 @@ __all__ = [
     "data_uri",
     "html_table",
     "markdown_table",
+    "mechanism_table",
     "paper_mismatches",
     "read_winner",
     "render_markdown",

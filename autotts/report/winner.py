@@ -2,21 +2,26 @@
 
 Read from a discovery run's folder: ``summary.json`` names the winner and how
 sure the pick is, each candidate's ``result.json`` its proposer, parents, note
-and source. A reader of the report should learn what the winner does without
+and source. A file the mechanism template rendered says which variant fills each
+slot and how each knob moves with beta; the variants' own docstrings say what
+they do. A reader of the report should learn what the winner does without
 opening its file.
 """
 
 from __future__ import annotations
 
 import ast
+import inspect
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from autotts.discover.history import CandidateRecord
+from autotts.discover.mechanisms import SLOTS, read_choice
 from autotts.errors import ConfigError
+from autotts.report.tables import Table
 
-__all__ = ["Ancestor", "Winner", "read_winner", "winner_paragraphs"]
+__all__ = ["Ancestor", "Mechanism", "Winner", "mechanism_table", "read_winner", "winner_paragraphs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +36,24 @@ class Ancestor:
 
 
 @dataclass(frozen=True, slots=True)
+class Mechanism:
+    """One slot of the template and the variant the winner fills it with."""
+
+    slot: str
+    variant: str
+    does: str  # the variant's docstring, first paragraph ("" when unknown)
+
+
+@dataclass(frozen=True, slots=True)
 class Winner:
     """What the report says about the chosen controller."""
 
     candidate: str
     objective: str
     verdict: str  # how sure the pick is against the runner-up
-    mechanisms: tuple[tuple[str, str], ...]  # (slot, variant), in the template's order
-    note: str  # the proposer's note when it is not a list of mechanisms
+    mechanisms: tuple[Mechanism, ...]  # in the template's order; none for a file the template did not make
+    knobs: tuple[tuple[str, float, float], ...]  # (knob, at beta=0, at beta=1) for knobs that move with beta
+    note: str  # the proposer's note when the mechanisms are unknown
     lineage: tuple[Ancestor, ...]  # the winner first
 
 
@@ -53,10 +68,10 @@ def read_winner(discovery: str | Path) -> Winner:
     best = summary["best_candidate"]
     if best not in records:
         raise ConfigError(f"{folder}: the winner {best!r} has no candidates/{best}/result.json")
-    note = records[best].proposal.note
-    mechanisms = _mechanisms(note)
-    return Winner(best, summary["objective"], summary["verdict"], mechanisms, "" if mechanisms else note,
-                  tuple(_lineage(best, records)))
+    proposal = records[best].proposal
+    mechanisms, knobs = _mechanisms(proposal.source or "", proposal.note)
+    return Winner(best, summary["objective"], summary["verdict"], mechanisms, knobs,
+                  "" if mechanisms else proposal.note, tuple(_lineage(best, records)))
 
 
 def winner_paragraphs(winner: Winner) -> list[str]:
@@ -65,9 +80,12 @@ def winner_paragraphs(winner: Winner) -> list[str]:
     first = (f"The discovered controller is candidate {winner.candidate}, chosen by the {winner.objective} "
              f"objective ({winner.verdict}). {line[0].origin}")
     out = [first]
-    if winner.mechanisms:
-        out.append("Its mechanisms, slot by slot: " + "; ".join(f"{slot}: {variant}"
-                                                               for slot, variant in winner.mechanisms) + ".")
+    if winner.knobs:
+        moves = ", ".join(f"{name} {low:g} → {high:g}" for name, low, high in winner.knobs)
+        out.append(f"Its mechanisms, slot by slot, are in the table below. Beta moves its knobs from beta=0 to "
+                   f"beta=1: {moves}.")
+    elif winner.mechanisms:
+        out.append("Its mechanisms, slot by slot, are in the table below.")
     elif winner.note:
         out.append(f"Its proposer's note: {winner.note}")
     steps = [f"{a.candidate} (round {a.round}" + (f", score {a.score:.2f}" if a.score is not None else "")
@@ -80,12 +98,32 @@ def _record(path: Path) -> CandidateRecord:
     return CandidateRecord.from_json(json.loads(path.read_text()))
 
 
-def _mechanisms(note: str) -> tuple[tuple[str, str], ...]:
-    """``slot=variant; ...`` notes (the template proposers') as pairs; anything else as none."""
+def mechanism_table(winner: Winner) -> Table | None:
+    """Slot, variant and what the variant does, one row per slot; ``None`` when the mechanisms are unknown."""
+    if not winner.mechanisms:
+        return None
+    return Table(("slot", "variant", "what it does"), tuple((m.slot, m.variant, m.does) for m in winner.mechanisms),
+                 label_columns=3)
+
+
+def _mechanisms(source: str, note: str) -> tuple[tuple[Mechanism, ...], tuple[tuple[str, float, float], ...]]:
+    """The variants and the knobs that move with beta, from a template-made file; else a ``slot=variant; ...``
+    note (older template files) without knobs; else nothing."""
+    read = read_choice(source)
+    if read is not None:
+        choice, lines = read
+        knobs = tuple((name, low, high) for name, (low, high) in lines.items() if low != high)
+        return tuple(_mechanism(slot, variant) for slot, variant in choice.items()), knobs
     pairs = [part.strip().partition("=") for part in note.split(";") if part.strip()]
     if not pairs or any(not sep or not slot or " " in slot for slot, sep, _ in pairs):
-        return ()
-    return tuple((slot, variant) for slot, _, variant in pairs)
+        return (), ()
+    return tuple(_mechanism(slot, variant) for slot, _, variant in pairs), ()
+
+
+def _mechanism(slot: str, variant: str) -> Mechanism:
+    function = SLOTS.get(slot, {}).get(variant)
+    doc = inspect.getdoc(function) if function is not None else None
+    return Mechanism(slot, variant, " ".join(doc.split("\n\n")[0].split()) if doc else "")
 
 
 def _lineage(candidate: str, records: dict[str, CandidateRecord]) -> list[Ancestor]:

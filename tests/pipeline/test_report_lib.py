@@ -10,6 +10,7 @@ import pytest
 
 from autotts.discover.history import CandidateRecord
 from autotts.discover.proposers.base import Proposal
+from autotts.discover.proposers.template import CMC_GENOME, render
 from autotts.files import atomic_dir
 from autotts.report import (
     Figure,
@@ -20,6 +21,7 @@ from autotts.report import (
     budget_verdicts,
     data_uri,
     markdown_table,
+    mechanism_table,
     paper_mismatches,
     read_winner,
     render_markdown,
@@ -145,27 +147,41 @@ def test_budget_intervals_separate_a_real_gain_from_noise() -> None:
     assert table.rows[2][3].startswith("+50.00 (+")
 
 
-def _candidate(cid: str, round_: int, parents: tuple[str, ...], note: str, score: float) -> CandidateRecord:
-    source = f'"""Candidate of round {round_} by evolve from {", ".join(parents) or "a starting design"}."""\n'
+def _candidate(cid: str, round_: int, parents: tuple[str, ...], source: str, score: float,
+               note: str = "") -> CandidateRecord:
     return CandidateRecord(cid, round_, 0, Proposal(source, "evolve", parents, note=note), "h", None, score=score)
 
 
 def test_the_winner_is_told_by_its_mechanisms_and_its_line_of_parents(tmp_path: Path) -> None:
-    records = [_candidate("r00c00", 0, (), "tally=completed; stop=ema", 1.0),
-               _candidate("r01c01", 1, ("r00c00",), "tally=completed; stop=raw", 2.0),
-               _candidate("r02c00", 2, ("r01c01", "r00c00"), "tally=completed+probes; stop=raw", 3.0)]
+    cmc_like = render(CMC_GENOME, "Candidate of round 2 by evolve from r01c01, r00c00.")
+    records = [_candidate("r00c00", 0, (), '"""A starting design."""', 1.0),
+               _candidate("r01c01", 1, ("r00c00",), '"""Candidate of round 1 by evolve from r00c00."""', 2.0),
+               _candidate("r02c00", 2, ("r01c01", "r00c00"), cmc_like, 3.0)]
     for record in records:
         write_json(tmp_path / "candidates" / record.candidate_id / "result.json", record.to_json())
     write_json(tmp_path / "summary.json", {"best_candidate": "r02c00", "objective": "frontier",
                                            "verdict": "clearly better than the runner-up"})
     winner = read_winner(tmp_path)
-    assert winner.mechanisms == (("tally", "completed+probes"), ("stop", "raw"))
-    assert [a.candidate for a in winner.lineage] == ["r02c00", "r01c01", "r00c00"]
+    assert [(m.slot, m.variant) for m in winner.mechanisms] == list(CMC_GENOME.mechanisms)
+    stop = next(m for m in winner.mechanisms if m.slot == "stop")
+    assert (stop.variant, stop.does) == ("ema", "Smoothed confidence high and not falling (CMC's rule).")
+    assert ("n_init", 2.0, 8.0) in winner.knobs  # CMC opens 2 branches at beta=0, 8 at beta=1
+    assert mechanism_table(winner).rows[0][:2] == (winner.mechanisms[0].slot, winner.mechanisms[0].variant)
     text = winner_paragraphs(winner)
     assert text[0] == ("The discovered controller is candidate r02c00, chosen by the frontier objective (clearly "
                        "better than the runner-up). Candidate of round 2 by evolve from r01c01, r00c00.")
+    assert "n_init 2 → 8" in text[1]
     assert text[2] == ("Lineage, newest first: r02c00 (round 2, score 3.00, crossed with r00c00) ← "
                        "r01c01 (round 1, score 2.00) ← r00c00 (round 0, score 1.00).")
+
+
+def test_a_winner_the_template_did_not_write_is_told_by_its_proposers_note(tmp_path: Path) -> None:
+    record = _candidate("r00c00", 0, (), "def solve(question):\n    return None\n", 1.0, note="reads two, votes")
+    write_json(tmp_path / "candidates" / "r00c00" / "result.json", record.to_json())
+    write_json(tmp_path / "summary.json", {"best_candidate": "r00c00", "objective": "accuracy", "verdict": "sure"})
+    winner = read_winner(tmp_path)
+    assert winner.mechanisms == () and mechanism_table(winner) is None
+    assert winner_paragraphs(winner)[1] == "Its proposer's note: reads two, votes"
 
 
 def test_markdown_carries_the_pages_prose_and_tables() -> None:
