@@ -204,6 +204,8 @@ def evaluate_stores(
             configs = [EvalConfig(req.controller, req.params, beta, req.unsafe_no_isolation) for beta in req.betas]
             if file is not None and not file.trusted:
                 results = _evaluate_untrusted_batch(matrices, req, file)
+                if on_progress is not None:  # one isolated run per batch: it counts when it is done
+                    on_progress(done + len(results), total)
             else:
                 results = evaluate_configs(matrices, configs, seeds=req.seeds, trace_seeds=req.trace_seeds,
                                            jobs=jobs, on_progress=shifted(on_progress, done, total))
