@@ -169,3 +169,20 @@ def test_patching_its_own_engine_changes_nothing_that_is_recorded(matrices: list
     assert not isinstance(tampered, WorkerFailure) and not isinstance(honest, WorkerFailure)
     for a, b in zip(tampered, honest, strict=True):
         assert np.array_equal(a.tokens, b.tokens) and a.tokens.min() > 1000
+
+
+# Prunes one branch over and over: legal and free, but without end.
+ENDLESS_FREE_ACTIONS = '''
+def solve(question):
+    first = question.branch()
+    while True:
+        try:
+            question.prune(first.branch)
+        except BaseException:
+            pass
+'''
+
+
+def test_an_episode_of_endless_free_actions_is_refused(matrices: list[ReplayMatrix]) -> None:
+    outcome = _run(matrices, ENDLESS_FREE_ACTIONS, seeds=1)
+    assert isinstance(outcome, WorkerFailure) and outcome.kind == "actions", outcome

@@ -33,6 +33,7 @@ __all__ = [
     "BRANCH",
     "CONTINUE",
     "HEADER",
+    "MAX_EPISODE_ACTIONS",
     "PRUNE",
     "READ",
     "EpisodeLogs",
@@ -52,6 +53,9 @@ __all__ = [
 ]
 
 BRANCH, CONTINUE, READ, PRUNE = 0, 1, 2, 3
+# At most this many actions in one episode. 128 branches of 80 probes take ~10,500 informative actions;
+# beyond that only free repeats (pruning a pruned branch, continuing a finished one) remain.
+MAX_EPISODE_ACTIONS = 20_000
 _OP_NAMES = ("branch", "continue", "read", "prune")
 
 HEADER = struct.Struct("<4sQ")
@@ -196,8 +200,8 @@ def decode_logs(payload: bytes, episodes: int, answer_limit: int) -> EpisodeLogs
         raise ProtocolError(f"expected logs of {episodes} episodes")
     at = _COUNT.size
     lengths, at = _ints(payload, at, episodes)
-    if (lengths < 0).any():
-        raise ProtocolError("negative action count")
+    if (lengths < 0).any() or (lengths > MAX_EPISODE_ACTIONS).any():
+        raise ProtocolError(f"an action count is negative or over {MAX_EPISODE_ACTIONS}")
     total = int(lengths.sum(dtype=np.int64))
     codes, at = _ints(payload, at, total)
     sizes, at = _ints(payload, at, episodes)

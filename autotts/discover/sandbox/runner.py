@@ -41,6 +41,8 @@ __all__ = ["Group", "UntrustedRunner"]
 
 # Strict mode pays a pipe round trip per action: its time limits grow with the actions it replays.
 STRICT_SECONDS_PER_ACTION = 0.002
+# A sample whose committed episodes take more actions than this is refused rather than verified for hours.
+MAX_VERIFIED_ACTIONS = 1_000_000
 # After a divergence, fast runs of the sample that must all repeat the commitment for "peeked" (one could
 # repeat it by chance where the candidate's randomness is drawn once per process).
 RERUNS = 2
@@ -128,6 +130,10 @@ class UntrustedRunner:
         if not sample:
             return None
         actions = sum(len(committed[s.group, s.episode][0]) for s in sample)
+        if actions > MAX_VERIFIED_ACTIONS:
+            return WorkerFailure("actions", f"its {len(sample)} sampled episodes take {actions} actions: more than "
+                                            f"verification allows ({MAX_VERIFIED_ACTIONS}, "
+                                            f"{MAX_VERIFIED_ACTIONS // len(sample)} an episode)")
         extra = STRICT_SECONDS_PER_ACTION * actions
         strict_limits = replace(limits, wall_seconds=limits.wall_seconds + extra,
                                 cpu_seconds=limits.cpu_seconds + math.ceil(extra))

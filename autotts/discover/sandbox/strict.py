@@ -28,7 +28,7 @@ from autotts.replay.episode import QuestionEngine
 
 __all__ = ["serve_episode"]
 
-_MAX_CODE_BYTES = 4
+_CODE_BYTES = 4
 
 
 def serve_episode(worker: Worker, group: int, pool: int, engine: QuestionEngine,
@@ -43,8 +43,10 @@ def serve_episode(worker: Worker, group: int, pool: int, engine: QuestionEngine,
                 return log, protocol.decode_answer(payload, answer_limit)
             except protocol.ProtocolError as exc:
                 worker.fail("protocol", str(exc))
-        if len(payload) != _MAX_CODE_BYTES:
+        if len(payload) != _CODE_BYTES:
             worker.fail("protocol", "an action frame is not one int32")
+        if len(log) >= protocol.MAX_EPISODE_ACTIONS:
+            worker.fail("actions", f"more than {protocol.MAX_EPISODE_ACTIONS} actions in one episode")
         code = int.from_bytes(payload, "little", signed=True)
         try:
             answer, finished = apply_action(engine, code)

@@ -30,7 +30,7 @@ from typing import Any
 
 from autotts.controllers.loading import load_controller_source
 from autotts.discover.sandbox import protocol
-from autotts.discover.sandbox.protocol import BRANCH, CONTINUE, PRUNE, READ
+from autotts.discover.sandbox.protocol import BRANCH, CONTINUE, MAX_EPISODE_ACTIONS, PRUNE, READ
 from autotts.discover.sandbox.seccomp import install_filter
 from autotts.discover.sandbox.static_check import check_source
 from autotts.replay.episode import Episode, QuestionTraces, live_view
@@ -68,6 +68,17 @@ class _BoundedText(io.TextIOBase):
             raise _Refused("output", f"printed more than {self.limit} characters")
 
 
+_OUT: list[int] = []  # the protocol stream's descriptor, once main() has moved it off fd 1
+
+
+def _check_actions(taken: int) -> None:
+    """At an episode's action limit the worker reports and ends at once: an exception could be caught."""
+    if taken >= MAX_EPISODE_ACTIONS:
+        protocol.write_frame(_OUT[0], protocol.FAIL, _failure("actions", f"more than {MAX_EPISODE_ACTIONS} "
+                                                                          f"actions in one episode"))
+        os._exit(0)
+
+
 class LoggedEpisode(Episode):
     """The engine, logging every action it accepted as a protocol code."""
 
@@ -78,16 +89,19 @@ class LoggedEpisode(Episode):
         self.log = array("i")
 
     def explore(self, k: int, action: str = "continue") -> tuple[str, bool]:
+        _check_actions(len(self.log))
         out = super().explore(k, action)
         self.log.append(BRANCH if action == "branch" else k << 2 | CONTINUE)
         return out
 
     def read_whole(self) -> tuple[int, str]:
+        _check_actions(len(self.log))
         out = super().read_whole()
         self.log.append(READ)
         return out
 
     def prune(self, k: int) -> None:
+        _check_actions(len(self.log))
         super().prune(k)
         self.log.append(k << 2 | PRUNE)
 
@@ -99,13 +113,16 @@ class RemoteEpisode:
         self.pool_size = pool_size
         self.opened = 0
         self.total = 0
+        self.taken = 0
         self._send = send
         self._opened_result: tuple[str, bool] | None = None
 
     def _act(self, code: int) -> tuple[str, bool]:
+        _check_actions(self.taken)
         ok, finished, total, text = self._send(code)
         if not ok:
             raise ValueError(text)
+        self.taken += 1  # accepted actions, as a fast-mode log counts them
         self.total = total
         return text, finished
 
@@ -151,6 +168,11 @@ class _Session:
             self._controllers[key] = load_controller_source(self.source, "candidate.py", group["params"])
         return self._controllers[key]
 
+    def solve(self, controller: Any, engine: LoggedEpisode | RemoteEpisode) -> str | None:
+        """One episode: the controller's answer, checked."""
+        with live_view(engine) as view:  # type: ignore[arg-type]
+            return self.answer(controller.solve(view))
+
     def answer(self, value: object) -> str | None:
         if value is not None and not isinstance(value, str):
             raise _Refused("answer", f"solve() returned a {type(value).__name__}, not a string or None")
@@ -173,8 +195,7 @@ class _Session:
                 controller = self.controller(group)
                 question = traces[model][q]
                 episode = LoggedEpisode(question, orders[model][len(question.finals), seed])
-                with live_view(episode) as view:
-                    answers.append(self.answer(controller.solve(view)))
+                answers.append(self.solve(controller, episode))
                 self.sink.check()
                 lengths.append(len(episode.log))
                 codes.extend(episode.log)
@@ -194,8 +215,7 @@ class _Session:
                 return
             start = protocol.decode_json(payload)
             controller = self.controller(groups[start["group"]])
-            with live_view(RemoteEpisode(int(start["pool"]), send)) as view:  # type: ignore[arg-type]
-                answer = self.answer(controller.solve(view))
+            answer = self.solve(controller, RemoteEpisode(int(start["pool"]), send))
             self.sink.check()
             protocol.write_frame(self.out_fd, protocol.ANSWER, protocol.encode_answer(answer))
 
@@ -244,6 +264,7 @@ def main() -> None:
     source = source_payload.decode()
     models = protocol.decode_json(_INPUT.read(0)[1]) if job["mode"] == "fast" else []
     out_fd = os.dup(1)
+    _OUT.append(out_fd)
     os.dup2(2, 1)  # what the candidate writes to fd 1 lands in the parent's capped stderr
     session = _Session(job, source, out_fd)
     sys.stdout = sys.stderr = session.sink  # type: ignore[assignment]
