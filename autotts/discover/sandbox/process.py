@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import selectors
+import select
 import signal
 import subprocess
 import time
@@ -88,13 +88,18 @@ class Worker:
         self._outgoing = bytearray()
         self._stderr = bytearray()
         self._stderr_total = 0
-        self._selector = selectors.DefaultSelector()
         assert self._proc.stdin and self._proc.stdout and self._proc.stderr
-        for stream in (self._proc.stdin, self._proc.stdout, self._proc.stderr):
-            os.set_blocking(stream.fileno(), False)
-        self._selector.register(self._proc.stdout, selectors.EVENT_READ)
-        self._selector.register(self._proc.stderr, selectors.EVENT_READ)
+        self._stdin, self._stdout, self._stderr_fd = (s.fileno() for s in (self._proc.stdin, self._proc.stdout,
+                                                                             self._proc.stderr))
+        for fd in (self._stdin, self._stdout, self._stderr_fd):
+            os.set_blocking(fd, False)
+        self._poll = select.poll()
+        self._poll.register(self._stdout, select.POLLIN)
+        self._poll.register(self._stderr_fd, select.POLLIN)
+        self._handlers = {self._stdout: self._read_stdout, self._stderr_fd: self._read_stderr,
+                          self._stdin: self._write_some}
         self._stdin_open = True
+        self._writing = False
 
     def __enter__(self) -> Worker:
         return self
@@ -112,7 +117,8 @@ class Worker:
         self._outgoing += protocol.frame(kind, payload)
         self._write_some()
         if self._outgoing and self._stdin_open:
-            self._selector.register(self._proc.stdin, selectors.EVENT_WRITE)
+            self._poll.register(self._stdin, select.POLLOUT)
+            self._writing = True
             while self._outgoing and self._stdin_open:
                 self._pump()
 
@@ -132,48 +138,35 @@ class Worker:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self._proc.pid, signal.SIGKILL)
         self._proc.wait()
-        self._selector.close()
         for stream in (self._proc.stdin, self._proc.stdout, self._proc.stderr):
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()
-
-    def _has_writer(self) -> bool:
-        try:
-            return self._selector.get_key(self._proc.stdin).events == selectors.EVENT_WRITE
-        except KeyError:
-            return False
 
     def _pump(self) -> None:
         """Wait for one round of I/O; fail on the deadline, a cap, garbage, or the worker's end."""
         remaining = self._deadline - time.monotonic()
         if remaining <= 0:
             self.fail("timeout", f"wall-time limit of {self.limits.wall_seconds:g}s exceeded")
-        for key, _ in self._selector.select(timeout=min(remaining, 1.0)):
-            if key.fileobj is self._proc.stdin:
-                self._write_some()
-            elif key.fileobj is self._proc.stderr:
-                self._read_stderr()
-            else:
-                self._read_stdout()
+        for fd, _ in self._poll.poll(min(remaining, 1.0) * 1000):
+            self._handlers[fd]()
 
     def _write_some(self) -> None:
-        assert self._proc.stdin is not None
         try:
-            written = os.write(self._proc.stdin.fileno(), self._outgoing[:_CHUNK])
+            written = os.write(self._stdin, self._outgoing[:_CHUNK])
         except BlockingIOError:
             written = 0
         except BrokenPipeError:
             written, self._stdin_open = len(self._outgoing), False
         del self._outgoing[:written]
-        if (not self._outgoing or not self._stdin_open) and self._has_writer():
-            self._selector.unregister(self._proc.stdin)
+        if (not self._outgoing or not self._stdin_open) and self._writing:
+            self._poll.unregister(self._stdin)
+            self._writing = False
 
     def _read_stderr(self) -> None:
-        assert self._proc.stderr is not None
-        data = os.read(self._proc.stderr.fileno(), _CHUNK)
+        data = os.read(self._stderr_fd, _CHUNK)
         if not data:
-            self._selector.unregister(self._proc.stderr)
+            self._poll.unregister(self._stderr_fd)
             return
         self._stderr_total += len(data)
         self._stderr += data
@@ -182,8 +175,7 @@ class Worker:
             self.fail("output", f"wrote more than {self.limits.stderr_bytes} bytes to stderr")
 
     def _read_stdout(self) -> None:
-        assert self._proc.stdout is not None
-        data = os.read(self._proc.stdout.fileno(), _CHUNK)
+        data = os.read(self._stdout, _CHUNK)
         if not data:
             self.fail(*self._ending())
         try:
