@@ -30,12 +30,19 @@ def _first_reaching(sweep: dict[float, Point], accuracy: float) -> tuple[float, 
 
 def _verdicts(cmc: Point, sc: Point, sweep: dict[float, Point]) -> tuple[str, str]:
     hit = _first_reaching(sweep, cmc[0])
-    vs_cmc = (f"yes: beta={hit[0]:g}, {hit[1][0]:.2f}% with {hit[1][1] / cmc[1]:.0%} of CMC's tokens"
-              if hit and hit[1][1] < cmc[1] else "no")
+    vs_cmc = (
+        f"yes: beta={hit[0]:g}, {hit[1][0]:.2f}% with {hit[1][1] / cmc[1]:.0%} of CMC's tokens"
+        if hit and hit[1][1] < cmc[1]
+        else "no"
+    )
     hit = _first_reaching(sweep, sc[0])
-    vs_sc = (f"yes: beta={hit[0]:g}, {hit[1][0]:.2f}% with {hit[1][1] / sc[1]:.0%} of SC@64's tokens"
-             if hit and hit[1][1] <= 0.25 * sc[1] else
-             f"no ({hit[1][1] / sc[1]:.0%} of its tokens at beta={hit[0]:g})" if hit else "no")
+    vs_sc = (
+        f"yes: beta={hit[0]:g}, {hit[1][0]:.2f}% with {hit[1][1] / sc[1]:.0%} of SC@64's tokens"
+        if hit and hit[1][1] <= 0.25 * sc[1]
+        else f"no ({hit[1][1] / sc[1]:.0%} of its tokens at beta={hit[0]:g})"
+        if hit
+        else "no"
+    )
     return vs_cmc, vs_sc
 
 
@@ -52,12 +59,15 @@ def main() -> None:
     summary = args.run / "summary.json"
     if summary.exists():
         data = json.loads(summary.read_text())
-        print(f"discovery run {args.run}: winner {data['best_candidate']}, wall time {data['wall_seconds']:.0f}s, "
-              f"pick: {data['verdict']}")
+        print(
+            f"discovery run {args.run}: winner {data['best_candidate']}, wall time {data['wall_seconds']:.0f}s, "
+            f"pick: {data['verdict']}"
+        )
 
     rows, verdicts = [], []
     cmc_all, sc_all, sweep_all = [], [], []
     for matrix in load_matrices(args.store, benchmarks=[args.benchmark]):
+
         def run(controller: str, params: dict, beta: float | None = None, matrix=matrix) -> Point:
             r = evaluate_matrix(matrix, controller, params, beta=beta, seeds=args.seeds, trace_seeds=0).results
             return r.accuracy, r.avg_tokens
@@ -81,8 +91,16 @@ def main() -> None:
     print(f"\n{args.benchmark}, {args.seeds} seeds (accuracy % / avg tokens)")
     print(render_table(columns, rows))
     print()
-    print(render_table(["model", "reaches CMC(b=1) accuracy with fewer tokens",
-                        "reaches SC@64 accuracy with <= 25% of its tokens"], verdicts))
+    print(
+        render_table(
+            [
+                "model",
+                "reaches CMC(b=1) accuracy with fewer tokens",
+                "reaches SC@64 accuracy with <= 25% of its tokens",
+            ],
+            verdicts,
+        )
+    )
 
 
 def _row(model: str, cmc: Point, sc: Point, sweep: dict[float, Point]) -> list[str]:

@@ -1,9 +1,10 @@
 """Live serving figures: tokens/s and latency of SC@16 vs CMC (beta 0.5) at equal concurrency, and replay vs live.
 
 Both controllers solve the same questions live on one vLLM engine with the
-same number of questions in flight; for each it prints generated tokens per
-second (samples + probes), per-question latency p50/p95 and tokens per
-question, then the replay-vs-live check (a rollout with the same protocol,
+same number of questions in flight (SC@16 twice: reading its samples one
+after another as written, and with its later reads started at its first);
+for each it prints generated tokens per second (samples + probes),
+per-question latency p50/p95 and tokens per question, then the replay-vs-live check (a rollout with the same protocol,
 the controller replayed on it, compared with its live run; 95% intervals).
 
 On a GPU the model is ``--model`` (a small real model) or, by default, a
@@ -28,7 +29,12 @@ from replay_vs_live import CPU_ENGINE, print_check, synthetic_benchmark, use_cpu
 from autotts.live.solve import LiveRun
 from autotts.rollout.protocol import ProtocolConfig
 
-CONTROLLERS = {"SC@16": ("sc", {"k": 16}, None), "CMC beta 0.5": ("cmc", {}, 0.5)}
+# label: (controller, params, beta, read-ahead); SC@16 also with its 15 later reads started at its first
+CONTROLLERS = {
+    "SC@16": ("sc", {"k": 16}, None, 0),
+    "SC@16 ahead": ("sc", {"k": 16}, None, 15),
+    "CMC beta 0.5": ("cmc", {}, 0.5, 0),
+}
 # (questions, samples, interval, max tokens, concurrency, context) per machine
 SETTINGS = {"gpu": (30, 64, 500, 4000, 30, 4608), "cpu": (8, 16, 32, 128, 8, 512)}
 
@@ -47,7 +53,8 @@ def describe(name: str, run: LiveRun) -> str:
     return (
         f"{name:<14} {s['tokens_per_s']:>10,.0f} tokens/s  latency p50 {s['latency_p50_s']:7.2f} s  "
         f"p95 {s['latency_p95_s']:7.2f} s  tokens/question {s['avg_tokens']:>9,.0f} "
-        f"(+{s['avg_probe_tokens']:,.0f} probe)  accuracy {s['accuracy']:.1f}%  wall {s['seconds']:.1f} s"
+        f"(+{s['avg_probe_tokens']:,.0f} probe, +{s['avg_speculative_tokens']:,.0f} read ahead unused)  "
+        f"accuracy {s['accuracy']:.1f}%  wall {s['seconds']:.1f} s"
     )
 
 

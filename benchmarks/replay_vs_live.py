@@ -86,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=100, help="replay branch orders")
     parser.add_argument("--live-runs", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=12)
+    parser.add_argument("--read-ahead", type=int, default=0, help="samples each full read starts ahead")
     parser.add_argument("--samples", type=int, default=16)
     parser.add_argument("--interval", type=int, default=32)
     parser.add_argument("--max-tokens", type=int, default=256)
@@ -133,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 seeds=args.seeds,
                 live_runs=args.live_runs,
                 concurrency=args.concurrency,
+            read_ahead=args.read_ahead,
                 limit=args.questions,
                 model_name=Path(model.rstrip("/")).name,
                 benchmark_name=Path(bench).name.split(".")[0],

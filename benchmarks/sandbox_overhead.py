@@ -56,20 +56,38 @@ def main(argv: list[str] | None = None) -> int:
             timed[name] = time.perf_counter() - started
             assert isinstance(outcome, list), outcome
         verified = SEARCH.size(episodes)
-        rows.append({
-            "beta": beta, "episodes": episodes,
-            "in_process_eps": round(episodes / in_process, 1),
-            "isolated_fast_eps": round(episodes / timed["fast"], 1),
-            "strict_eps": round(verified / max(timed["search"] - timed["fast"], 1e-9), 1),
-            "search_level_s": round(timed["search"], 2), "search_sample": verified,
-            "final_level_s": round(timed["final"], 2), "final_sample": FINAL.size(episodes),
-        })
+        rows.append(
+            {
+                "beta": beta,
+                "episodes": episodes,
+                "in_process_eps": round(episodes / in_process, 1),
+                "isolated_fast_eps": round(episodes / timed["fast"], 1),
+                "strict_eps": round(verified / max(timed["search"] - timed["fast"], 1e-9), 1),
+                "search_level_s": round(timed["search"], 2),
+                "search_sample": verified,
+                "final_level_s": round(timed["final"], 2),
+                "final_sample": FINAL.size(episodes),
+            }
+        )
         print(json.dumps(rows[-1]), flush=True)
     if args.discover:
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import sys; from autotts.cli import main; sys.exit(main())",
-                        "discover", "--store", args.store, "--search-benchmark", args.benchmark, "--out",
-                        str(args.discover), "--no-progress"], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from autotts.cli import main; sys.exit(main())",
+                "discover",
+                "--store",
+                args.store,
+                "--search-benchmark",
+                args.benchmark,
+                "--out",
+                str(args.discover),
+                "--no-progress",
+            ],
+            check=True,
+        )
         print(json.dumps({"default_discovery_wall_s": round(time.perf_counter() - started, 1)}))
     return 0
 

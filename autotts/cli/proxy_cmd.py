@@ -21,7 +21,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "proxy", help="serve a controller as an OpenAI-compatible chat endpoint in front of a model server"
     )
-    parser.add_argument("--controller", required=True, help="registered name or .py file (a discovered best.py)")
+    parser.add_argument(
+        "--controller",
+        required=True,
+        help="registered name or .py file (a discovered best.py; a file autotts did not write runs sandboxed)",
+    )
     parser.add_argument("--beta", type=float, help="budget knob of the controller")
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="controller parameter")
     parser.add_argument("--upstream", required=True, help="the model server, e.g. http://127.0.0.1:8000/v1")
@@ -34,6 +38,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     limits.add_argument("--timeout", type=float, default=_DEFAULTS["timeout"], help="seconds one question may take")
     limits.add_argument(
         "--queue-timeout", type=float, default=_DEFAULTS["queue_timeout"], help="seconds a request waits for a slot"
+    )
+    limits.add_argument(
+        "--read-ahead", type=int, default=_DEFAULTS["read_ahead"], help="samples each full read starts ahead"
     )
     parser.add_argument(
         UNSAFE_FLAG,
@@ -66,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
         timeout=args.timeout,
         queue_timeout=args.queue_timeout,
+        read_ahead=args.read_ahead,
     )
     server = ProxyServer(ServerGenerator(backend, upstream.context_limit), controller, settings, port=args.port)
     print(

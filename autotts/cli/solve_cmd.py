@@ -17,7 +17,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "solve", help="run a controller live on a model (vLLM or an OpenAI-compatible server) and record it"
     )
     parser.add_argument(
-        "--controller", required=True, help="registered name (sc, asc, esc, parallel-probe, cmc) or .py file"
+        "--controller",
+        required=True,
+        help="registered name (sc, asc, esc, parallel-probe, cmc) or .py file (a file autotts did not write runs "
+        "sandboxed, one worker per question)",
     )
     parser.add_argument("--beta", type=float, help="budget knob of the controller")
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="controller parameter")
@@ -30,6 +33,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--limit", type=int, help="solve only the first N questions")
     parser.add_argument("--concurrency", type=int, default=16, help="questions solved at once (default 16)")
     parser.add_argument("--timeout", type=float, help="seconds one question may take (default: no limit)")
+    parser.add_argument(
+        "--read-ahead",
+        type=int,
+        default=0,
+        help="samples each full read starts ahead, generated side by side (default 0: only what the controller "
+        "asks for; unused ones count as speculative tokens)",
+    )
     parser.add_argument("--json", action="store_true", help="print the run summary as one JSON object")
     parser.add_argument(
         UNSAFE_FLAG,
@@ -53,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         backend=args.backend,
         backend_options=_backend_options(args),
         concurrency=args.concurrency,
+        read_ahead=args.read_ahead,
         timeout=args.timeout,
         limit=args.limit,
         model_name=args.model_name,
@@ -84,6 +95,7 @@ def format_run(live: LiveRun) -> str:
         "accuracy",
         "avg_tokens",
         "avg_probe_tokens",
+        "avg_speculative_tokens",
         "tokens_per_s",
         "latency_p50_s",
         "latency_p95_s",

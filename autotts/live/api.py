@@ -36,6 +36,7 @@ def solve_benchmark(
     backend: str | Generator = "vllm",
     backend_options: Mapping[str, Any] | None = None,
     concurrency: int = 16,
+    read_ahead: int = 0,
     timeout: float | None = None,
     limit: int | None = None,
     model_name: str | None = None,
@@ -70,6 +71,7 @@ def solve_benchmark(
             config,
             concurrency=concurrency,
             timeout=timeout,
+            read_ahead=read_ahead,
         )
     finally:
         if isinstance(backend, str):
@@ -88,6 +90,7 @@ def solve_benchmark(
         beta=beta,
         config=config,
         concurrency=concurrency,
+        read_ahead=read_ahead,
         questions=tuple(questions),
         seconds=seconds,
     )

@@ -21,7 +21,7 @@ import itertools
 import queue
 import threading
 from collections.abc import Mapping
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from autotts.errors import LiveError, RolloutError
@@ -40,6 +40,10 @@ class Generator(Protocol):
 
     def complete(self, request: Request) -> Completion:
         """Block until ``request`` is generated; raise on any failure."""
+        ...
+
+    def submit(self, request: Request) -> Future[Completion]:
+        """Start ``request`` and return at once (read-ahead); the future raises on failure."""
         ...
 
     def close(self) -> None:
@@ -70,12 +74,15 @@ class EngineLoop:
         self._thread.start()
 
     def complete(self, request: Request) -> Completion:
+        return self.submit(request).result()
+
+    def submit(self, request: Request) -> Future[Completion]:
         future: Future[Completion] = Future()
         with self._lock:
             if self._stopped:
                 raise LiveError(f"the vLLM engine loop has stopped{_because(self._failure)}")
             self._inbox.put((request, future))
-        return future.result()
+        return future
 
     def close(self) -> None:
         with self._lock:
@@ -154,17 +161,22 @@ class ServerGenerator:
 
     name = "openai"
 
-    def __init__(self, backend: Any, context_limit: int | None = None) -> None:
+    def __init__(self, backend: Any, context_limit: int | None = None, read_ahead_threads: int = 64) -> None:
         """``backend``: an :class:`~autotts.rollout.backends.openai_backend.OpenAIBackend`."""
         self.backend = backend
         self.tokenizer: ChatTokenizer = backend.tokenizer
         self.revision: str = backend.revision
         self.context_limit = context_limit
+        self._pool = ThreadPoolExecutor(max_workers=read_ahead_threads, thread_name_prefix="autotts-read-ahead")
 
     def complete(self, request: Request) -> Completion:
         return self.backend.complete(request)
 
+    def submit(self, request: Request) -> Future[Completion]:
+        return self._pool.submit(self.backend.complete, request)
+
     def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
         self.backend.client.close()
 
 

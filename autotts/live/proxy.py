@@ -3,8 +3,8 @@
 ``POST /v1/chat/completions`` with one user message runs the controller on it
 live against the upstream server (every action a token-id completion there)
 and answers with the controller's final answer, boxed, and ``usage`` counting
-every token the upstream spent: ``completion_tokens`` = sampled + probe
-tokens, ``prompt_tokens`` = every prompt sent (with the prefix-cache hits in
+every token the upstream spent: ``completion_tokens`` = sampled (read-ahead
+included) + probe tokens, ``prompt_tokens`` = every prompt sent (with the prefix-cache hits in
 ``prompt_tokens_details.cached_tokens``). An ``autotts`` field adds the
 breakdown (branches, probes, latency).
 
@@ -52,10 +52,13 @@ class ProxySettings:
     concurrency: int = 8
     timeout: float = 600.0
     queue_timeout: float = 30.0
+    read_ahead: int = 0
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
             raise LiveError(f"concurrency must be at least 1, got {self.concurrency}")
+        if self.read_ahead < 0:
+            raise LiveError(f"read_ahead must not be negative, got {self.read_ahead}")
         if self.timeout <= 0 or self.queue_timeout < 0:
             raise LiveError("timeout must be positive and queue_timeout not negative")
 
@@ -118,7 +121,14 @@ class ProxyServer(ThreadingHTTPServer):
         try:
             solve = self.controller.new_solver()
             config = replace(self.settings.config, seed=seed)
-            solved = solve_question(self.generator, solve, question, config, timeout=self.settings.timeout)
+            solved = solve_question(
+                self.generator,
+                solve,
+                question,
+                config,
+                timeout=self.settings.timeout,
+                read_ahead=self.settings.read_ahead,
+            )
         except LiveError as exc:  # the question cannot even start (a prompt too long for the model)
             return HTTPStatus.BAD_REQUEST, _error(str(exc), "invalid_request_error")
         except Exception as exc:  # the controller could not be built for this request
@@ -151,6 +161,7 @@ class ProxyServer(ThreadingHTTPServer):
                 "answer": solved.answer,
                 "sample_tokens": solved.sample_tokens,
                 "probe_tokens": solved.probe_tokens,
+                "speculative_tokens": solved.speculative_tokens,
                 "probes": solved.probes,
                 "branches_opened": solved.branches_opened,
                 "branches_pruned": solved.branches_pruned,

@@ -14,7 +14,10 @@ interval instead of after the fact:
   rollouts use (answer-forcing suffix, graded extraction) reveals the answer so
   far. After ``max_probes`` probes the next CONTINUE generates to the end.
 - READ generates a new sample to its end in one request and reveals its
-  final answer.
+  final answer. With ``read_ahead`` = n, each READ also starts the next n
+  unopened samples' reads, so a controller that reads samples one after
+  another (SC, ASC, ESC) has them generated side by side; a read-ahead sample
+  the controller never reads is waste, counted in ``speculative_tokens``.
 - PRUNE marks a sample: it is never extended again, so it stops generating.
 
 Costs follow the replay rules exactly: an action costs the sampled tokens it
@@ -29,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from autotts.errors import LiveError
@@ -80,6 +84,7 @@ class Usage:
 
     sample_tokens: int = 0  # sampled tokens of every sample: the replay cost
     probe_tokens: int = 0  # tokens the probes decoded
+    speculative_tokens: int = 0  # sampled by read-ahead for samples the controller never read
     probes: int = 0
     prompt_tokens: int = 0  # prompt tokens sent with every request (chat prompt, prefixes, suffixes)
     cached_tokens: int | None = 0  # of those, served by the prefix cache (None if the engine does not say)
@@ -105,9 +110,13 @@ class LiveQuestion:
         *,
         question_idx: int = 0,
         deadline: float | None = None,
+        read_ahead: int = 0,
     ) -> None:
         """``message``: the user's question, sent with ``config.instruction`` as the rollouts send it;
-        ``deadline``: a ``time.monotonic()`` value after which every action raises :class:`OutOfTime`."""
+        ``deadline``: a ``time.monotonic()`` value after which every action raises :class:`OutOfTime`;
+        ``read_ahead``: samples to start reading ahead of each READ (0: only what the controller asks)."""
+        if read_ahead < 0:
+            raise LiveError(f"read_ahead must not be negative, got {read_ahead}")
         self._gen = generator
         self._config = config
         self._question_idx = question_idx
@@ -121,6 +130,9 @@ class LiveQuestion:
         self._pruned: set[int] = set()
         self._deadline = deadline
         self._cancelled: str | None = None
+        self._read_ahead = read_ahead
+        self._ahead: dict[int, Future[Completion]] = {}  # unopened sample -> its read, started early
+        self._wasted: list[Future[Completion]] = []
         self.usage = Usage()
         self.events: list[TraceEvent] = []
 
@@ -142,7 +154,9 @@ class LiveQuestion:
         k = len(self._samples)
         if k >= self._config.samples:
             raise ValueError(f"all {self._config.samples} branches are already open")
-        self._samples.append(_Sample(trace_seed(self._config.seed, self._question_idx, k)))
+        if k in self._ahead:  # read ahead, but opened to be sampled interval by interval instead
+            self._wasted.append(self._ahead.pop(k))
+        self._samples.append(_Sample(self._seed(k)))
         return k
 
     def explore(self, k: int, action: str = "continue") -> tuple[str, bool]:
@@ -158,9 +172,14 @@ class LiveQuestion:
         return answer, sample.finished
 
     def read_whole(self) -> tuple[int, str]:
+        early = self._ahead.pop(len(self._samples), None)
         k = self.open()
         sample = self._samples[k]
-        self._generate(sample, self._max_tokens)
+        for j in range(k + 1, min(k + 1 + self._read_ahead, self._config.samples)):
+            if j not in self._ahead:
+                self._ahead[j] = self._submit(self._read_request(j))
+        request = self._read_request(k)
+        self._absorb(sample, request, self._complete(request) if early is None else self._wait(early))
         self._finish(sample)
         self.events.append(TraceEvent("read", k, sample.probes, sample.final, True, len(sample.ids)))
         return k, sample.final
@@ -193,6 +212,18 @@ class LiveQuestion:
         spending tokens at its next action)."""
         self._cancelled = reason
 
+    def settle(self) -> None:
+        """Wait for the reads started ahead that the controller never made, and count what they spent."""
+        for future in [*self._ahead.values(), *self._wasted]:
+            try:
+                completion = future.result()
+            except Exception:  # a failed speculative read spent nothing we can count
+                continue
+            self.usage.speculative_tokens += len(completion.token_ids)
+            self.usage.add_prompt(len(self._prompt), completion)
+        self._ahead.clear()
+        self._wasted.clear()
+
     # -- generation ----------------------------------------------------------------------
 
     def _sample(self, k: int) -> _Sample:
@@ -221,7 +252,18 @@ class LiveQuestion:
             self._config.temperature,
             interval_seed(sample.seed, sample.intervals),
         )
-        completion = self._complete(request)
+        return self._absorb(sample, request, self._complete(request))
+
+    def _read_request(self, k: int) -> Request:
+        """Sample ``k`` read whole: what READ sends for a fresh sample, read ahead or not."""
+        return Request(self._prompt, self._max_tokens, self._config.temperature, self._seed(k))
+
+    def _seed(self, k: int) -> int:
+        return trace_seed(self._config.seed, self._question_idx, k)
+
+    def _absorb(self, sample: _Sample, request: Request, completion: Completion) -> bool:
+        """Append a completion of ``request`` to ``sample``; True if it reached end of sequence."""
+        self.usage.add_prompt(len(request.prompt_ids), completion)
         sample.intervals += 1
         start = len(sample.ids)
         sample.ids.extend(completion.token_ids)
@@ -235,6 +277,7 @@ class LiveQuestion:
         closed = sample.thinking_closed_at is not None
         request = self._suffixes.request(self._prompt, sample.ids, closed=closed, config=self._config)
         completion = self._complete(request)
+        self.usage.add_prompt(len(request.prompt_ids), completion)
         self.usage.probe_tokens += len(completion.token_ids)
         self.usage.probes += 1
         sample.probes += 1
@@ -247,16 +290,30 @@ class LiveQuestion:
         sample.final = self._grader.canonical(last_boxed(text))
 
     def _complete(self, request: Request) -> Completion:
+        self._check_time()
+        try:
+            return self._gen.complete(request)
+        except Exception as exc:
+            raise GenerationFailed(f"question {self._question_idx}: generation failed: {_one_line(exc)}") from exc
+
+    def _submit(self, request: Request) -> Future[Completion]:
+        self._check_time()
+        try:
+            return self._gen.submit(request)
+        except Exception as exc:
+            raise GenerationFailed(f"question {self._question_idx}: generation failed: {_one_line(exc)}") from exc
+
+    def _wait(self, future: Future[Completion]) -> Completion:
+        try:
+            return future.result()
+        except Exception as exc:
+            raise GenerationFailed(f"question {self._question_idx}: generation failed: {_one_line(exc)}") from exc
+
+    def _check_time(self) -> None:
         if self._cancelled is not None:
             raise OutOfTime(f"question {self._question_idx}: {self._cancelled}")
         if self._deadline is not None and time.monotonic() > self._deadline:
             raise OutOfTime(f"question {self._question_idx}: out of time")
-        try:
-            completion = self._gen.complete(request)
-        except Exception as exc:
-            raise GenerationFailed(f"question {self._question_idx}: generation failed: {_one_line(exc)}") from exc
-        self.usage.add_prompt(len(request.prompt_ids), completion)
-        return completion
 
     def _room(self, context_limit: int | None) -> int:
         """Sampled tokens a sample may have: ``max_tokens``, less if the model's context would overflow."""

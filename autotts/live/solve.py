@@ -50,13 +50,14 @@ class SolvedQuestion:
     error: str | None = None  # why there is no answer; None if the controller returned one
     error_kind: str | None = None  # generation | timeout | controller
     events: tuple[TraceEvent, ...] = ()
+    speculative_tokens: int = 0  # read ahead for samples the controller never read
     question_id: str | None = None
     correct: bool = False  # set by grading; False when ungraded
 
     @property
     def tokens_spent(self) -> int:
-        """Every token the model generated for this question: samples and probes."""
-        return self.sample_tokens + self.probe_tokens
+        """Every token the model generated for this question: samples (read ahead too) and probes."""
+        return self.sample_tokens + self.probe_tokens + self.speculative_tokens
 
 
 def solve_question(
@@ -67,12 +68,15 @@ def solve_question(
     *,
     question_idx: int = 0,
     timeout: float | None = None,
+    read_ahead: int = 0,
 ) -> SolvedQuestion:
     """Run the controller side ``solve`` on one question live; failures come back in the result, never raised
     (but a question that cannot start, its prompt too long for the model, raises :class:`LiveError`)."""
     start = time.monotonic()
     deadline = None if timeout is None else start + timeout
-    question = LiveQuestion(generator, message, config, question_idx=question_idx, deadline=deadline)
+    question = LiveQuestion(
+        generator, message, config, question_idx=question_idx, deadline=deadline, read_ahead=read_ahead
+    )
     answer: str | None = None
     error: str | None = None
     kind: str | None = None
@@ -88,6 +92,8 @@ def solve_question(
         error, kind = f"question {question_idx}: controller raised {type(exc).__name__}: {exc}", "controller"
     finally:
         question.cancel("its controller has returned")
+    seconds = time.monotonic() - start  # the answer's latency; waiting for unused read-ahead is not part of it
+    question.settle()
     usage = question.usage
     return SolvedQuestion(
         question_idx=question_idx,
@@ -100,10 +106,11 @@ def solve_question(
         cached_tokens=usage.cached_tokens,
         branches_opened=question.opened,
         branches_pruned=question.pruned,
-        seconds=time.monotonic() - start,
+        seconds=seconds,
         error=error,
         error_kind=kind,
         events=tuple(question.events),
+        speculative_tokens=usage.speculative_tokens,
     )
 
 
@@ -124,6 +131,7 @@ class LiveRun:
     beta: float | None
     config: ProtocolConfig
     concurrency: int
+    read_ahead: int  # samples READ starts ahead (0: only what the controller asks for)
     questions: tuple[SolvedQuestion, ...]
     seconds: float  # wall clock of the whole run
 
@@ -145,8 +153,12 @@ class LiveRun:
         return float(np.mean([q.probe_tokens for q in self.questions])) if self.questions else 0.0
 
     @property
+    def avg_speculative_tokens(self) -> float:
+        return float(np.mean([q.speculative_tokens for q in self.questions])) if self.questions else 0.0
+
+    @property
     def tokens_per_second(self) -> float:
-        """Generated tokens (samples and probes) per wall-clock second of the run."""
+        """Generated tokens (samples, read-ahead and probes) per wall-clock second of the run."""
         return sum(q.tokens_spent for q in self.questions) / self.seconds if self.seconds > 0 else 0.0
 
     def latency(self, percentile: float) -> float:
@@ -166,9 +178,11 @@ class LiveRun:
             "beta": self.beta,
             "questions": len(self.questions),
             "concurrency": self.concurrency,
+            "read_ahead": self.read_ahead,
             "accuracy": round(self.accuracy, 2),
             "avg_tokens": round(self.avg_tokens, 1),
             "avg_probe_tokens": round(self.avg_probe_tokens, 1),
+            "avg_speculative_tokens": round(self.avg_speculative_tokens, 1),
             "tokens_per_s": round(self.tokens_per_second, 1),
             "latency_p50_s": round(self.latency(50), 3),
             "latency_p95_s": round(self.latency(95), 3),
@@ -185,6 +199,7 @@ def run_live(
     *,
     concurrency: int,
     timeout: float | None = None,
+    read_ahead: int = 0,
     first_index: int = 0,
 ) -> tuple[list[SolvedQuestion], float]:
     """Solve and grade every item, ``concurrency`` at a time; (results in item order, wall seconds).
@@ -195,11 +210,19 @@ def run_live(
     """
     if concurrency < 1:
         raise ConfigError(f"concurrency must be at least 1, got {concurrency}")
+    if read_ahead < 0:
+        raise ConfigError(f"read_ahead must not be negative, got {read_ahead}")
 
     def one(indexed: tuple[int, BenchmarkItem]) -> SolvedQuestion:
         i, item = indexed
         solved = solve_question(
-            generator, controller.new_solver(), item.question, config, question_idx=first_index + i, timeout=timeout
+            generator,
+            controller.new_solver(),
+            item.question,
+            config,
+            question_idx=first_index + i,
+            timeout=timeout,
+            read_ahead=read_ahead,
         )
         correct = solved.answer is not None and QuestionGrader(item.answer).is_correct(solved.answer)
         return replace(solved, question_id=item.id, correct=correct)

@@ -45,6 +45,7 @@ _RUN_COLUMNS = (
     "errors",
     "created_at",
     "origin",
+    "read_ahead",
 )
 _EVENT_COLUMNS = ["run_id", "question_idx", "step", "action", "branch", "depth", "answer", "finished", "cost"]
 
@@ -78,6 +79,7 @@ def record_live_run(con: duckdb.DuckDBPyConnection, run: LiveRun) -> None:
                 run.errors,
                 datetime.now(UTC),
                 run.origin,
+                run.read_ahead,
             ],
         )
         questions = pl.DataFrame(
@@ -98,6 +100,7 @@ def record_live_run(con: duckdb.DuckDBPyConnection, run: LiveRun) -> None:
                     "branches_pruned": q.branches_pruned,
                     "seconds": q.seconds,
                     "error": q.error,
+                    "speculative_tokens": q.speculative_tokens,
                 }
                 for q in run.questions
             ],

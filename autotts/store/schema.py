@@ -220,9 +220,11 @@ CREATE TABLE IF NOT EXISTS live_runs (
     seconds          DOUBLE NOT NULL,
     errors           INTEGER NOT NULL,     -- questions without an answer because something failed
     created_at       TIMESTAMP NOT NULL,
-    origin           VARCHAR NOT NULL DEFAULT 'trusted'  -- as evaluations.origin: where the controller ran
+    origin           VARCHAR NOT NULL DEFAULT 'trusted',  -- as evaluations.origin: where the controller ran
+    read_ahead       INTEGER NOT NULL DEFAULT 0   -- samples each READ started ahead (0: none)
 );
 ALTER TABLE live_runs ADD COLUMN IF NOT EXISTS origin VARCHAR DEFAULT 'trusted';
+ALTER TABLE live_runs ADD COLUMN IF NOT EXISTS read_ahead INTEGER DEFAULT 0;
 CREATE TABLE IF NOT EXISTS live_questions (
     run_id            VARCHAR NOT NULL,
     question_idx      INTEGER NOT NULL,
@@ -239,8 +241,10 @@ CREATE TABLE IF NOT EXISTS live_questions (
     branches_pruned   INTEGER NOT NULL,
     seconds           DOUBLE NOT NULL,     -- wall-clock latency
     error             VARCHAR,             -- NULL when the controller answered
+    speculative_tokens BIGINT NOT NULL DEFAULT 0,  -- read ahead for samples the controller never read
     PRIMARY KEY (run_id, question_idx)
 );
+ALTER TABLE live_questions ADD COLUMN IF NOT EXISTS speculative_tokens BIGINT DEFAULT 0;
 CREATE TABLE IF NOT EXISTS live_events (   -- as trace_events, for live runs
     run_id       VARCHAR NOT NULL,
     question_idx INTEGER NOT NULL,

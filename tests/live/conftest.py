@@ -11,6 +11,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -43,10 +44,22 @@ class Recording:
         self._lock = threading.Lock()
 
     def complete(self, request: Request) -> Completion:
-        completion = self.inner.complete(request)
+        return self.submit(request).result()
+
+    def submit(self, request: Request) -> Future[Completion]:
+        """The real engine's future, passed on only once the call is kept (so a waiter always sees it)."""
+        outer: Future[Completion] = Future()
+        self.inner.submit(request).add_done_callback(lambda done: self._keep(request, done, outer))
+        return outer
+
+    def _keep(self, request: Request, done: Future[Completion], outer: Future[Completion]) -> None:
+        error = done.exception()
+        if error is not None:
+            outer.set_exception(error)
+            return
         with self._lock:
-            self.calls.append((request, completion))
-        return completion
+            self.calls.append((request, done.result()))
+        outer.set_result(done.result())
 
     def close(self) -> None:
         """The shared engine outlives every test."""

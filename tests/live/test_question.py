@@ -132,3 +132,21 @@ def test_a_passed_deadline_stops_the_next_action(recording: Recording) -> None:
     with live_view(question) as view, pytest.raises(OutOfTime):
         view.branch()
     assert recording.calls == []
+
+
+def test_read_ahead_starts_the_next_reads_and_counts_the_unused_ones_apart(recording: Recording) -> None:
+    question = LiveQuestion(recording, QUESTION, CONFIG, question_idx=1, read_ahead=3)
+    with live_view(question) as view:
+        first, second = view.read_new(), view.read_new()
+        third = view.branch()  # sample 2 was read ahead whole: that read is waste, the branch samples anew
+    question.cancel("done")
+    question.settle()
+    reads = [(r, c) for r, c in recording.sampled() if r.max_tokens == CONFIG.max_tokens]
+    prompt = chat_prompt(recording)
+    assert sorted(r.seed for r, _ in reads) == sorted(trace_seed(CONFIG.seed, 1, k) for k in range(5))
+    assert all(r.prompt_ids == prompt for r, _ in reads)  # each a fresh sample, exactly the read replay charges
+    lengths = {r.seed: len(c.token_ids) for r, c in reads}
+    used = [lengths[trace_seed(CONFIG.seed, 1, k)] for k in (0, 1)]
+    assert [first.branch, second.branch, third.branch] == [0, 1, 2]
+    assert question.usage.sample_tokens == sum(used) + question.sample_lengths()[2]
+    assert question.usage.speculative_tokens == sum(lengths[trace_seed(CONFIG.seed, 1, k)] for k in (2, 3, 4))
