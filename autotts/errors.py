@@ -16,6 +16,7 @@ __all__ = [
     "LiveError",
     "RolloutError",
     "SettingError",
+    "StoreBusyError",
     "StoreError",
 ]
 
@@ -30,6 +31,10 @@ class IngestError(AutoTTSError):
 
 class StoreError(AutoTTSError):
     """The trace store is missing, lacks the requested data, or a query failed."""
+
+
+class StoreBusyError(StoreError):
+    """Another process held the store past the lock timeout (what was computed is saved aside)."""
 
 
 class ControllerError(AutoTTSError):

@@ -1,4 +1,4 @@
-"""``autotts sql``: run a read-only SQL query against the store."""
+"""``autotts sql``: read-only SQL over the store, reaching nothing else."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ import argparse
 import csv
 import sys
 
-import duckdb
-
 from autotts.cli.common import add_store_option, print_json_lines, render_table
-from autotts.errors import StoreError
-from autotts.store.connection import open_store
+from autotts.store.query import QueryResult, run_sql
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("sql", help="query the store with SQL (read-only)")
-    parser.add_argument("query", help="one SQL statement, e.g. \"SELECT model, count(*) FROM questions GROUP BY 1\"")
+    parser = subparsers.add_parser(
+        "sql", help="query the store with SQL (read-only; no other file, no extension)",
+        description="Run SQL statements (separated by ';') on the store, read-only: every result is shown, "
+        "or the first error and none. ATTACH, COPY ... TO, EXPORT, reading other files and extensions are refused.",
+    )
+    parser.add_argument("query", help="SQL statements, e.g. \"SELECT model, count(*) FROM questions GROUP BY 1\"")
     add_store_option(parser)
     parser.add_argument(
         "--format",
@@ -27,21 +28,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    con = open_store(args.store, read_only=True)
-    try:
-        cursor = con.execute(args.query)
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
-    except duckdb.Error as exc:
-        raise StoreError(f"query failed: {str(exc).strip().splitlines()[0]}") from exc
-    finally:
-        con.close()
-    if args.format == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-    elif args.format == "json":
-        print_json_lines([dict(zip(columns, row, strict=True)) for row in rows])
-    else:
-        print(render_table(columns, rows))
+    results = run_sql(args.store, args.query)
+    for i, result in enumerate(results):
+        if len(results) > 1:  # each result under its statement, so none is silently dropped
+            if i:
+                print()
+            print(f"-- {i + 1}: {result.statement}")
+        _show(result, args.format)
     return 0
+
+
+def _show(result: QueryResult, fmt: str) -> None:
+    if not result.columns:
+        print("ok")
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows(result.rows)
+    elif fmt == "json":
+        print_json_lines([dict(zip(result.columns, row, strict=True)) for row in result.rows])
+    else:
+        print(render_table(result.columns, result.rows))
