@@ -35,11 +35,7 @@ def evaluate_paper_table(
         ingest_files(bundled_files(), store)
     matrices = load_matrices(store)
     evaluations = evaluate_configs(matrices, PAPER_TABLE1, seeds=seeds, on_progress=on_progress)
-    con = open_store(store)
-    try:
-        record_evaluations(con, evaluations)
-    finally:
-        con.close()
+    record_evaluations(store, evaluations)
     return list(zip([method_label(c) for c in PAPER_TABLE1] * len(matrices), evaluations, strict=True))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 from pathlib import Path
 
 import duckdb
@@ -25,13 +26,7 @@ def store_digest(store: Path) -> str:
     con = duckdb.connect(str(store), read_only=True)
     try:
         parts = [
-            repr(
-                con.execute(
-                    f"SELECT * EXCLUDE (ingested_at) FROM {t} ORDER BY ALL"
-                    if t == "sources"
-                    else f"SELECT * FROM {t} ORDER BY ALL"
-                ).fetchall()
-            )
+            repr(con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall())
             for t in ("sources", "questions", "branches", "probes")
         ]
     finally:
@@ -115,7 +110,7 @@ def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
         ),
         "negative tokens": (
             write_release(tmp / "bad" / "negative.json", [GOOD[0], question([branch(["1"], -5, "1")])]),
-            "question 1: branch 0: negative branch_tokens",
+            "question 1: branch 0: branch_tokens must be in 0..2^63-1, got -5",
         ),
         "mismatched probe_freq": (
             write_release(tmp / "bad" / "freq.json", [GOOD[0], question([branch(["1"], 500, "1")], probe_freq=250)]),
@@ -125,7 +120,38 @@ def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
             write_release(tmp / "bad" / "probe.json", [question([branch(["1", 2], 900, "1")])]),  # type: ignore[list-item]
             "question 0: branch 0: probe 1 is int",
         ),
+        "tokens past BIGINT": (
+            write_release(tmp / "bad" / "huge.json", [question([branch(["1"], 2**63, "1")])]),
+            "question 0: branch 0: branch_tokens must be in 0..2^63-1, got 9223372036854775808",
+        ),
+        "probe_freq past INTEGER": (
+            write_release(tmp / "bad" / "freq_huge.json", [question([branch(["1"], 5, "1")], probe_freq=2**31)]),
+            "question 0: probe_freq must be in 1..2147483647",
+        ),
+        "nested 200k deep": (
+            _write(tmp / "bad" / "deep.json", b"[" * 200_000 + b"]" * 200_000),
+            "JSON nested too deeply",
+        ),
+        "lone surrogate": (
+            _write(tmp / "bad" / "surrogate.json", json.dumps([question([branch(["\ud800"], 5, "1")])]).encode()),
+            "question 0: branch 0: probe 0 is not valid UTF-8 text",
+        ),
+        "invalid UTF-8 bytes": (
+            _write(tmp / "bad" / "latin1.json", json.dumps([question([branch(["x"], 5, "1")])]).encode()
+                   .replace(b'"x"', b'"\xff"')),
+            "not valid JSON",
+        ),
+        "bad folder name": (
+            write_release(tmp / "bad model" / "b.json", GOOD),
+            "model name 'bad model' is not allowed",
+        ),
     }
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
 
 
 @pytest.mark.parametrize(
@@ -141,6 +167,12 @@ def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
         "negative tokens",
         "mismatched probe_freq",
         "probe not a string",
+        "tokens past BIGINT",
+        "probe_freq past INTEGER",
+        "nested 200k deep",
+        "lone surrogate",
+        "invalid UTF-8 bytes",
+        "bad folder name",
     ],
 )
 def test_bad_input_names_file_and_question_and_leaves_store_unchanged(
@@ -163,21 +195,49 @@ def test_bad_input_names_file_and_question_and_leaves_store_unchanged(
 
 
 def test_failure_while_writing_rolls_back(store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import autotts.store.ingest as ingest
+    from autotts.store.batch import Batch
 
     before = store_digest(store)
-    calls = 0
-    real = ingest.write_replay
+    real = Batch.apply
 
-    def fail_second(*args, **kwargs):  # type: ignore[no-untyped-def]
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise RuntimeError("disk full")
-        return real(*args, **kwargs)
+    def apply_then_fail(self: Batch, con: object) -> None:
+        real(self, con)  # every row written inside the transaction, then the disk fills
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ingest, "write_replay", fail_second)
+    monkeypatch.setattr(Batch, "apply", apply_then_fail)
     files = [write_release(tmp_path / "M" / "bench.json", GOOD[:1]), write_release(tmp_path / "N" / "x.json", GOOD)]
     with pytest.raises(RuntimeError):
-        ingest.ingest_files(files, store)
+        ingest_files(files, store)
     assert store_digest(store) == before
+
+
+def test_a_gzip_bomb_stops_at_the_size_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import autotts.store.autotts_json as release
+
+    monkeypatch.setattr(release, "MAX_JSON_BYTES", 2**20)
+    bomb = tmp_path / "M" / "bomb.json.gz"
+    bomb.parent.mkdir()
+    bomb.write_bytes(gzip.compress(b"[" + b" " * (64 * 2**20) + b"]"))  # 64 MiB of blanks in ~64 KB
+    with pytest.raises(IngestError, match="larger than 1 MiB once decompressed"):
+        ingest_files([bomb], tmp_path / "s.duckdb")
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+@pytest.mark.parametrize("name", ["../../etc", "a/b", ".hidden", "-flag", "x" * 129, "sp ace", "semi;colon"])
+def test_unsafe_model_names_are_refused(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_release(tmp_path / "M" / "b.json", GOOD)
+    code = main(["ingest", "autotts-json", str(path), f"--model={name}", "--store", str(tmp_path / "s.duckdb")])
+    err = capsys.readouterr().err
+    assert code == 1 and len(err.splitlines()) == 1 and "model name" in err
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_ingest_twice_into_fresh_stores_gives_identical_files(tmp_path: Path) -> None:
+    files = [write_release(tmp_path / "data" / "M" / "b1.json", GOOD),
+             write_release(tmp_path / "data" / "N" / "b2.json.gz", GOOD[:1])]
+    digests = []
+    for run in ("first", "second"):
+        store = tmp_path / run / "traces.duckdb"
+        ingest_files(files, store)
+        digests.append(hashlib.sha256(store.read_bytes()).hexdigest())
+    assert digests[0] == digests[1]

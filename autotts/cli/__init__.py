@@ -25,6 +25,7 @@ from autotts.cli import (
     sql_cmd,
 )
 from autotts.errors import AutoTTSError
+from autotts.store.locking import store_access
 
 __all__ = ["COMMANDS", "main"]
 
@@ -57,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user errors print one line on stderr and exit 1."""
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        with store_access(timeout=getattr(args, "lock_timeout", None), label=f"autotts {args.command}"):
+            return int(args.func(args))
     except AutoTTSError as exc:
         return _fail(args.command, str(exc))
     except BrokenPipeError:

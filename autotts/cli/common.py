@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from autotts.errors import ConfigError
 from autotts.store.connection import DEFAULT_STORE
+from autotts.store.locking import DEFAULT_LOCK_TIMEOUT
 
 if TYPE_CHECKING:
     from autotts.evaluate.parallel import OnProgress
@@ -21,6 +22,9 @@ __all__ = ["add_store_option", "parse_params", "print_json_lines", "progress_bar
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", type=Path, default=DEFAULT_STORE, help=f"trace store (default {DEFAULT_STORE})")
+    parser.add_argument("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT, metavar="SECONDS",
+                        help="how long to wait while another process holds the store (default "
+                        f"{DEFAULT_LOCK_TIMEOUT:g}); results computed by then are saved beside it")
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, Any]:

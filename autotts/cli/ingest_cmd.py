@@ -1,12 +1,14 @@
-"""``autotts ingest``: load replay traces into the store."""
+"""``autotts ingest``: load replay traces into the store, or record results saved while it was busy."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from autotts.bundled import bundled_files
 from autotts.cli.common import add_store_option, render_table
 from autotts.errors import ConfigError
+from autotts.store.batch import pending_dir, record_pending
 from autotts.store.ingest import IngestedStore, ingest_files
 
 
@@ -22,6 +24,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     bundled = formats.add_parser("bundled", help="the replay data bundled with autotts (4 Qwen3 models x AIME24/25)")
     add_store_option(bundled)
     bundled.set_defaults(func=run_bundled)
+    pending = formats.add_parser(
+        "pending", help="record results that were saved beside the store while another process held it"
+    )
+    pending.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                         help="saved batches (default: every one in STORE.pending/, oldest first)")
+    add_store_option(pending)
+    pending.set_defaults(func=run_pending)
 
 
 def run_release(args: argparse.Namespace) -> int:
@@ -34,6 +43,15 @@ def run_release(args: argparse.Namespace) -> int:
 
 def run_bundled(args: argparse.Namespace) -> int:
     _report(ingest_files(bundled_files(), args.store), args)
+    return 0
+
+
+def run_pending(args: argparse.Namespace) -> int:
+    done = record_pending(args.store, args.files)
+    for path, what in done:
+        print(f"recorded {what} from {path}")
+    if not done:
+        print(f"nothing waiting in {pending_dir(args.store)}")
     return 0
 
 

@@ -14,18 +14,20 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
+import polars as pl
 
 from autotts.discover.proposers.base import Proposal, Usage
 from autotts.discover.selection import CurvePoint
+from autotts.errors import StoreBusyError
 from autotts.files import atomic_write
-from autotts.store.connection import open_store, transaction
+from autotts.store.batch import Batch, Replace, commit
 
 __all__ = ["CandidateRecord", "Failure", "History", "TraceSummary", "render_feedback"]
 
@@ -120,10 +122,9 @@ class History:
         for path in sorted(out.glob("candidates/*/result.json")):
             record = CandidateRecord.from_json(json.loads(path.read_text()))
             history.records[record.candidate_id] = record
-        if store is not None and history.records:
-            with _store(store) as con, transaction(con):
-                for record in history.records.values():
-                    _write_candidate(con, run_id, record)
+        if history.records:
+            history._mirror(f"{len(history.records)} discovery candidates",
+                            [r for record in history.records.values() for r in _candidate_rows(run_id, record)])
         return history
 
     def candidate_dir(self, cid: str) -> Path:
@@ -152,9 +153,7 @@ class History:
             atomic_write(folder / "response.md", p.response)
         atomic_write(folder / "result.json", json.dumps(record.to_json()))
         self.records[record.candidate_id] = record
-        if self.store is not None:
-            with _store(self.store) as con, transaction(con):
-                _write_candidate(con, self.run_id, record)
+        self._mirror(f"discovery candidate {record.candidate_id}", _candidate_rows(self.run_id, record))
 
     def spent(self) -> float:
         return sum(r.proposal.usage.cost for r in self.records.values() if not r.proposal.usage.cached)
@@ -165,65 +164,55 @@ class History:
         return sorted(ok, key=lambda r: (-(r.score or 0.0), r.candidate_id))
 
     def record_points(self, cid: str, stage: str, points: Sequence[CurvePoint], seeds: int) -> None:
-        if self.store is None:
-            return
-        with _store(self.store) as con, transaction(con):
-            con.execute("DELETE FROM discovery_points WHERE run_id = ? AND candidate_id = ? AND stage = ?",
-                        [self.run_id, cid, stage])
-            con.executemany("INSERT INTO discovery_points VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            [[self.run_id, cid, stage, p.model, p.beta, seeds, p.accuracy, p.avg_tokens]
-                             for p in points])
+        self._mirror(f"{stage} points of {cid}", [_points_rows(self.run_id, cid, stage, points, seeds)])
 
     def record_run(self, config: dict[str, Any], summary: dict[str, Any] | None) -> None:
+        row = {"run_id": self.run_id, "out_dir": str(self.out), "search_benchmark": config["search_benchmark"],
+               "models": json.dumps(config["models"]), "proposer": config["proposer"],
+               "objective": config["objective"], "config": json.dumps(config, sort_keys=True),
+               "updated_at": datetime.now(UTC), "best_candidate": summary and summary.get("best_candidate"),
+               "summary": summary and json.dumps(summary)}
+        frame = pl.DataFrame([row], schema_overrides={"best_candidate": pl.String, "summary": pl.String})
+        self._mirror("the discovery run", [Replace("discovery_runs", {"run_id": self.run_id}, frame)])
+
+    def _mirror(self, what: str, replaces: Sequence[Replace]) -> None:
+        """Copy records to the store, if the run has one; a store busy past the lock timeout gets them later
+        (the batch is saved beside it), since the run directory already holds them and the run goes on."""
         if self.store is None:
             return
-        with _store(self.store) as con, transaction(con):
-            con.execute("DELETE FROM discovery_runs WHERE run_id = ?", [self.run_id])
-            con.execute(
-                "INSERT INTO discovery_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [self.run_id, str(self.out), config["search_benchmark"], json.dumps(config["models"]),
-                 config["proposer"], config["objective"], json.dumps(config, sort_keys=True),
-                 datetime.now(UTC), summary and summary.get("best_candidate"),
-                 summary and json.dumps(summary)],
-            )
+        try:
+            commit(self.store, Batch(what, tuple(replaces)))
+        except StoreBusyError as busy:
+            print(f"autotts discover: {busy}", file=sys.stderr, flush=True)
 
 
-class _store:
-    """Open the store for one short write, so other readers are blocked as briefly as possible."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self) -> duckdb.DuckDBPyConnection:
-        self.con = open_store(self.path)
-        return self.con
-
-    def __exit__(self, *exc: object) -> None:
-        self.con.close()
-
-
-def _write_candidate(con: duckdb.DuckDBPyConnection, run_id: str, r: CandidateRecord) -> None:
-    key = [run_id, r.candidate_id]
-    for table in ("discovery_candidates", "discovery_traces"):
-        con.execute(f"DELETE FROM {table} WHERE run_id = ? AND candidate_id = ?", key)
-    con.execute("DELETE FROM discovery_points WHERE run_id = ? AND candidate_id = ? AND stage = 'search'", key)
+def _candidate_rows(run_id: str, r: CandidateRecord) -> list[Replace]:
+    key = {"run_id": run_id, "candidate_id": r.candidate_id}
     p, f, u = r.proposal, r.failure, r.proposal.usage
-    con.execute(
-        "INSERT INTO discovery_candidates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run_id, r.candidate_id, r.round, r.index, p.proposer, json.dumps(list(p.parents)), p.source, r.source_hash,
-         p.prompt, p.response, "ok" if f is None else "rejected", f.reason if f else "", f.message if f else "",
-         f.excerpt if f else "", r.score, u.tokens_in, u.tokens_out, u.cost, u.cached],
-    )
-    if r.points:
-        con.executemany("INSERT INTO discovery_points VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [[run_id, r.candidate_id, "search", x.model, x.beta, r.seeds, x.accuracy, x.avg_tokens]
-                         for x in r.points])
-    if r.traces:
-        con.executemany(
-            "INSERT INTO discovery_traces VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[run_id, r.candidate_id, t.model, t.beta, t.seed, t.question, t.opened, t.pruned, t.depth, t.tokens,
-              t.stop, t.answer, t.correct] for t in r.traces],
-        )
+    candidate = pl.DataFrame([{
+        "run_id": run_id, "candidate_id": r.candidate_id, "round": r.round, "idx": r.index, "proposer": p.proposer,
+        "parents": json.dumps(list(p.parents)), "source": p.source, "source_hash": r.source_hash,
+        "prompt": p.prompt, "response": p.response, "status": "ok" if f is None else "rejected",
+        "reason": f.reason if f else "", "message": f.message if f else "", "excerpt": f.excerpt if f else "",
+        "score": r.score, "tokens_in": u.tokens_in, "tokens_out": u.tokens_out, "cost": u.cost, "cached": u.cached,
+    }], schema_overrides={"source": pl.String, "source_hash": pl.String, "score": pl.Float64, "cost": pl.Float64})
+    traces = pl.DataFrame(
+        [{"run_id": run_id, "candidate_id": r.candidate_id, "model": t.model, "beta": t.beta, "seed": t.seed,
+          "question_idx": t.question, "branches_opened": t.opened, "branches_pruned": t.pruned, "depth": t.depth,
+          "tokens": t.tokens, "stop_reason": t.stop, "answer": t.answer, "correct": t.correct} for t in r.traces],
+        schema_overrides={"answer": pl.String, "beta": pl.Float64},
+    ) if r.traces else None
+    return [Replace("discovery_candidates", key, candidate), Replace("discovery_traces", key, traces),
+            _points_rows(run_id, r.candidate_id, "search", r.points, r.seeds)]
+
+
+def _points_rows(run_id: str, cid: str, stage: str, points: Sequence[CurvePoint], seeds: int) -> Replace:
+    frame = pl.DataFrame(
+        [{"run_id": run_id, "candidate_id": cid, "stage": stage, "model": x.model, "beta": x.beta, "seeds": seeds,
+          "accuracy": x.accuracy, "avg_tokens": x.avg_tokens} for x in points],
+        schema_overrides={"beta": pl.Float64, "accuracy": pl.Float64, "avg_tokens": pl.Float64},
+    ) if points else None
+    return Replace("discovery_points", {"run_id": run_id, "candidate_id": cid, "stage": stage}, frame)
 
 
 def render_feedback(records: Iterable[CandidateRecord], *, budget: int = 12_000, shown: int = 3) -> str:

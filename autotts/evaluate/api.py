@@ -217,9 +217,5 @@ def evaluate_stores(
         for r, req in enumerate(requests) for m, b in chosen for i in range(len(req.betas))
     ]
     if record:
-        con = open_store(store)
-        try:
-            record_evaluations(con, evaluations)
-        finally:
-            con.close()
+        record_evaluations(store, evaluations)
     return evaluations

@@ -16,6 +16,7 @@ import numpy as np
 
 from autotts.errors import StoreError
 from autotts.replay.episode import QuestionTraces
+from autotts.store.autotts_json import is_safe_name
 
 __all__ = ["QuestionTraces", "ReplayMatrix", "count_questions", "list_stores", "load_matrix"]
 
@@ -114,6 +115,9 @@ def load_matrix(
     can be replayed one range of questions after another. Answers become ids
     inside DuckDB: only integers cross into Python, apart from the vocabulary.
     """
+    for kind, name in (("model", model), ("benchmark", benchmark)):
+        if not is_safe_name(name):  # names become parts of file names: a store made by hand may hold anything
+            raise StoreError(f"{kind} name {name!r} is not allowed (letters, digits and . _ + - only)")
     n_total = count_questions(con, model, benchmark)
     if n_total == 0:
         raise StoreError(f"store has no traces for model {model!r}, benchmark {benchmark!r}")

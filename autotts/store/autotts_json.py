@@ -5,21 +5,44 @@ with keys ``question``, ``gold_answer``, ``probe_freq``, ``each_branch`` (a list
 of ``[probe_answers, branch_tokens, final_answer]``) and ``final_answers_trace``
 (the final answers again). Validation is complete before anything is written,
 and each failure is one line naming the file and the question index.
+
+Input is bounded as well as typed, since a release file may come from anyone:
+at most :data:`MAX_JSON_BYTES` once decompressed (read in chunks, so a gzip
+bomb stops at the cap), nesting no deeper than the JSON parser's recursion
+limit, integers within their columns' ranges, text that is valid UTF-8 (no
+lone surrogates from ``\\ud800`` escapes), and model and benchmark names from
+a safe charset, since they become parts of file names.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from autotts.errors import IngestError
 
-__all__ = ["ReplayFile", "StoredBranch", "StoredQuestion", "default_names", "read_autotts_json"]
+__all__ = [
+    "MAX_JSON_BYTES",
+    "ReplayFile",
+    "StoredBranch",
+    "StoredQuestion",
+    "check_name",
+    "default_names",
+    "is_safe_name",
+    "read_autotts_json",
+]
+
+MAX_JSON_BYTES = 256 * 2**20  # ~100x the largest bundled file (30 questions x 128 traces: 2.7 MB)
+_MAX_INT32 = 2**31 - 1  # probe_freq, counts: INTEGER columns
+_MAX_INT64 = 2**63 - 1  # branch_tokens: a BIGINT column
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,127}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +79,19 @@ def default_names(path: Path) -> tuple[str, str]:
     return path.resolve().parent.name, name
 
 
+def is_safe_name(name: str) -> bool:
+    """Whether ``name`` may name a model or benchmark: letters, digits, ``._+-``, never a path."""
+    return _SAFE_NAME.fullmatch(name) is not None and ".." not in name
+
+
+def check_name(kind: str, name: str, where: str | Path) -> str:
+    """``name`` if :func:`is_safe_name`; else a one-line :class:`IngestError` naming ``where``."""
+    if not is_safe_name(name):
+        raise IngestError(f"{where}: {kind} name {name!r} is not allowed: use letters, digits and . _ + - "
+                          "(at most 128, not starting with a dot or dash, no '..')")
+    return name
+
+
 def read_autotts_json(path: str | Path) -> ReplayFile:
     """Read and fully validate one release file; raise :class:`IngestError` if it is bad."""
     path = Path(path)
@@ -64,6 +100,8 @@ def read_autotts_json(path: str | Path) -> ReplayFile:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise IngestError(f"{path}: not valid JSON ({_short(exc)})") from exc
+    except RecursionError:
+        raise IngestError(f"{path}: JSON nested too deeply (the release format nests 5 levels)") from None
     if not isinstance(data, list):
         raise IngestError(f"{path}: expected a JSON list of questions, got {type(data).__name__}")
     if not data:
@@ -81,16 +119,27 @@ def read_autotts_json(path: str | Path) -> ReplayFile:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, decompressed if gzip; either way at most the cap."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = _capped(path, fh, "")
     except OSError as exc:
         raise IngestError(f"{path}: cannot read the file ({exc.strerror})") from exc
     if raw[:2] != b"\x1f\x8b":
         return raw
     try:
-        return gzip.decompress(raw)
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as fh:
+            return _capped(path, fh, " once decompressed")
     except (EOFError, OSError, zlib.error) as exc:
         raise IngestError(f"{path}: corrupt or truncated gzip data ({_short(exc)})") from exc
+
+
+def _capped(path: Path, fh: BinaryIO, how: str) -> bytes:
+    """Read ``fh`` to its end, refusing (before holding more) anything past :data:`MAX_JSON_BYTES`."""
+    data = fh.read(MAX_JSON_BYTES + 1)
+    if len(data) > MAX_JSON_BYTES:
+        raise IngestError(f"{path}: larger than {MAX_JSON_BYTES // 2**20} MiB{how}; split it into several files")
+    return data
 
 
 def _question(path: Path, idx: int, item: Any) -> StoredQuestion:
@@ -100,8 +149,8 @@ def _question(path: Path, idx: int, item: Any) -> StoredQuestion:
     question = _typed(where, item, "question", str)
     gold = _typed(where, item, "gold_answer", str)
     probe_freq = _typed(where, item, "probe_freq", int)
-    if probe_freq <= 0:
-        raise IngestError(f"{where}: probe_freq must be positive, got {probe_freq}")
+    if not 0 < probe_freq <= _MAX_INT32:
+        raise IngestError(f"{where}: probe_freq must be in 1..{_MAX_INT32}, got {probe_freq}")
     raw_branches = _typed(where, item, "each_branch", list)
     if not raw_branches:
         raise IngestError(f"{where}: each_branch is empty")
@@ -123,11 +172,13 @@ def _branch(where: str, entry: Any) -> StoredBranch:
     ):
         raise IngestError(f"{where}: expected [probe_answers: list, branch_tokens: int, final_answer: str]")
     probes, tokens, final = entry
-    if tokens < 0:
-        raise IngestError(f"{where}: negative branch_tokens {tokens}")
+    if not 0 <= tokens <= _MAX_INT64:
+        raise IngestError(f"{where}: branch_tokens must be in 0..2^63-1, got {tokens}")
+    _text(where, "final_answer", final)
     for p, answer in enumerate(probes):
         if not isinstance(answer, str):
             raise IngestError(f"{where}: probe {p} is {type(answer).__name__}, expected a string")
+        _text(where, f"probe {p}", answer)
     return StoredBranch(probe_answers=tuple(probes), branch_tokens=tokens, final_answer=final)
 
 
@@ -138,7 +189,17 @@ def _typed(where: str, item: dict[str, Any], key: str, kind: type) -> Any:
     ok = _is_int(value) if kind is int else isinstance(value, kind)
     if not ok:
         raise IngestError(f"{where}: {key!r} should be {kind.__name__}, got {type(value).__name__}")
+    if kind is str:
+        _text(where, repr(key), value)
     return value
+
+
+def _text(where: str, what: str, value: str) -> None:
+    """Refuse text that is not valid UTF-8: JSON's ``\\ud800`` escapes decode to lone surrogates."""
+    try:
+        value.encode()
+    except UnicodeEncodeError as exc:
+        raise IngestError(f"{where}: {what} is not valid UTF-8 text ({exc.reason} at character {exc.start})") from None
 
 
 def _is_int(value: Any) -> bool:

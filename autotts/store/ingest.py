@@ -1,20 +1,30 @@
-"""Writing validated replay data into the store, one transaction per call."""
+"""Writing validated replay data into the store: computed first, committed in one short transaction.
+
+Into an existing store, each (model, benchmark) replaces what it held. A store
+that does not exist yet is built whole in a private folder, with one thread,
+and renamed into place, so the same inputs give a byte-identical file
+(:mod:`autotts.store.canonical`).
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from autotts.errors import IngestError
-from autotts.store.autotts_json import ReplayFile, default_names, read_autotts_json
+from autotts.store.autotts_json import ReplayFile, check_name, default_names, read_autotts_json
+from autotts.store.batch import Batch, Replace, commit
+from autotts.store.canonical import stamp_identifier
 from autotts.store.connection import open_store, transaction
 
-__all__ = ["IngestedStore", "ingest_files", "write_replay"]
+__all__ = ["IngestedStore", "build_store", "ingest_files", "replay_batch", "write_replay"]
 
 _TRACE_TABLES = ("probes", "branches", "questions", "sources")
 
@@ -48,38 +58,65 @@ def ingest_files(
     keys = []
     for f in files:
         default_model, default_benchmark = default_names(f.path)
-        keys.append((model or default_model, benchmark or default_benchmark))
+        keys.append((check_name("model", model or default_model, f.path),
+                     check_name("benchmark", benchmark or default_benchmark, f.path)))
     seen: dict[tuple[str, str], Path] = {}
     for key, f in zip(keys, files, strict=True):
         if key in seen:
             raise IngestError(f"{f.path}: model {key[0]!r}, benchmark {key[1]!r} also comes from {seen[key]}")
         seen[key] = f.path
-    con = open_store(store)
+    results, replaces = [], []
+    for f, (m, b) in zip(files, keys, strict=True):
+        size, rows = replay_batch(f, m, b)
+        results.append(size)
+        replaces += rows
+    batch = Batch(f"{len(files)} ingested file{'s' * (len(files) != 1)}", tuple(replaces))
+    if Path(store).exists():
+        commit(store, batch)
+    else:
+        build_store(store, batch)
+    return results
+
+
+def build_store(store: str | Path, batch: Batch) -> None:
+    """Create ``store`` holding ``batch`` alone, replacing any file there whole; same batch, same bytes."""
+    store = Path(store)
+    store.parent.mkdir(parents=True, exist_ok=True)
+    # DuckDB records the file's name in it: build under the final name, in a private folder beside it.
+    folder = Path(tempfile.mkdtemp(prefix=f".{store.name}.", suffix=".tmp", dir=store.parent))
     try:
-        with transaction(con):
-            return [write_replay(con, f, m, b) for f, (m, b) in zip(files, keys, strict=True)]
+        built = folder / store.name
+        con = open_store(built)
+        try:
+            con.execute("SET threads = 1")  # one writer thread: the same row layout on every build
+            with transaction(con):
+                batch.apply(con)
+        finally:
+            con.close()
+        stamp_identifier(built)
+        built.chmod(0o644)
+        os.replace(built, store)
     finally:
-        con.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_replay(con: duckdb.DuckDBPyConnection, replay: ReplayFile, model: str, benchmark: str) -> IngestedStore:
-    """Replace (model, benchmark) with ``replay``; the caller owns the transaction."""
+    """Replace (model, benchmark) with ``replay`` on an open connection; the caller owns the transaction."""
+    size, replaces = replay_batch(replay, model, benchmark)
+    Batch(f"{model}/{benchmark}", replaces).apply(con)
+    return size
+
+
+def replay_batch(replay: ReplayFile, model: str, benchmark: str) -> tuple[IngestedStore, tuple[Replace, ...]]:
+    """The rows of ``replay`` as (model, benchmark), replacing whatever the pair held; and their counts."""
     questions, branches, probes = _frames(replay, model, benchmark)
-    for table in _TRACE_TABLES:
-        con.execute(f"DELETE FROM {table} WHERE model = ? AND benchmark = ?", [model, benchmark])
-    con.register("questions_df", questions)
-    con.register("branches_df", branches)
-    con.register("probes_df", probes)
-    con.execute("INSERT INTO questions BY NAME SELECT * FROM questions_df")
-    con.execute("INSERT INTO branches BY NAME SELECT * FROM branches_df")
-    con.execute("INSERT INTO probes BY NAME SELECT * FROM probes_df")
-    for name in ("questions_df", "branches_df", "probes_df"):
-        con.unregister(name)
-    con.execute(
-        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)",
-        [model, benchmark, str(replay.path), replay.sha256, len(replay.questions), datetime.now(UTC)],
-    )
-    return IngestedStore(model, benchmark, questions.height, branches.height, probes.height)
+    source = pl.DataFrame({"model": [model], "benchmark": [benchmark], "source": [str(replay.path)],
+                           "sha256": [replay.sha256], "n_questions": [len(replay.questions)]},
+                          schema_overrides={"n_questions": pl.Int32})
+    key = {"model": model, "benchmark": benchmark}
+    rows = {"probes": probes, "branches": branches, "questions": questions, "sources": source}
+    size = IngestedStore(model, benchmark, questions.height, branches.height, probes.height)
+    return size, tuple(Replace(table, key, rows[table]) for table in _TRACE_TABLES)
 
 
 def _frames(replay: ReplayFile, model: str, benchmark: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:

@@ -3,49 +3,41 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from autotts.results import Evaluation
-from autotts.store.connection import transaction
+from autotts.store.batch import Batch, Replace, commit
 
-__all__ = ["record_evaluations"]
+__all__ = ["evaluation_batch", "record_evaluations"]
 
-
-def record_evaluations(con: duckdb.DuckDBPyConnection, evaluations: list[Evaluation]) -> None:
-    """Write (or replace, by eval_id) every evaluation in one transaction."""
-    with transaction(con):
-        for ev in evaluations:
-            _record(con, ev)
+_EVENT_COLUMNS = ["eval_id", "seed", "question_idx", "step", "action", "branch", "depth", "answer", "finished", "cost"]
 
 
-def _record(con: duckdb.DuckDBPyConnection, ev: Evaluation) -> None:
-    for table in ("trace_events", "episodes", "evaluations"):
-        con.execute(f"DELETE FROM {table} WHERE eval_id = ?", [ev.eval_id])
+def record_evaluations(store: str | Path, evaluations: Sequence[Evaluation]) -> None:
+    """Write (or replace, by eval_id) every evaluation in one short transaction, once they are all computed."""
+    commit(store, evaluation_batch(evaluations))
+
+
+def evaluation_batch(evaluations: Sequence[Evaluation]) -> Batch:
+    """The rows of ``evaluations``, each replacing any earlier record with its eval_id."""
+    what = f"{len(evaluations)} evaluation{'s' * (len(evaluations) != 1)}"
+    return Batch(what, tuple(r for ev in evaluations for r in _replaces(ev)))
+
+
+def _replaces(ev: Evaluation) -> list[Replace]:
+    key = {"eval_id": ev.eval_id}
     r = ev.results
-    con.execute(
-        "INSERT INTO evaluations (eval_id, model, benchmark, controller, controller_hash, params, beta, seeds, "
-        "accuracy, avg_tokens, avg_sequential_tokens, episodes, created_at, origin) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            ev.eval_id,
-            ev.model,
-            ev.benchmark,
-            ev.controller,
-            ev.controller_hash,
-            json.dumps(ev.params, sort_keys=True),
-            ev.beta,
-            ev.seeds,
-            r.accuracy,
-            r.avg_tokens,
-            r.avg_sequential_tokens,
-            r.episodes,
-            datetime.now(UTC),
-            ev.origin,
-        ],
-    )
+    figures = pl.DataFrame([{
+        "eval_id": ev.eval_id, "model": ev.model, "benchmark": ev.benchmark, "controller": ev.controller,
+        "controller_hash": ev.controller_hash, "params": json.dumps(ev.params, sort_keys=True), "beta": ev.beta,
+        "seeds": ev.seeds, "accuracy": r.accuracy, "avg_tokens": r.avg_tokens,
+        "avg_sequential_tokens": r.avg_sequential_tokens, "episodes": r.episodes, "created_at": datetime.now(UTC),
+        "origin": ev.origin,
+    }], schema_overrides={"beta": pl.Float64})
     seeds, questions = r.tokens.shape
     episodes = pl.DataFrame(
         {
@@ -60,17 +52,11 @@ def _record(con: duckdb.DuckDBPyConnection, ev: Evaluation) -> None:
         },
         schema_overrides={"answer": pl.String},
     )
-    con.register("episodes_df", episodes)
-    con.execute("INSERT INTO episodes BY NAME SELECT * FROM episodes_df")
-    con.unregister("episodes_df")
     rows = [
         (ev.eval_id, seed, q, step, *event)
         for (seed, q), events in sorted(r.traces.items())
         for step, event in enumerate(events)
     ]
-    if rows:
-        columns = ["eval_id", "seed", "question_idx", "step", "action", "branch", "depth", "answer", "finished", "cost"]
-        events = pl.DataFrame(rows, schema=columns, orient="row")
-        con.register("events_df", events)
-        con.execute("INSERT INTO trace_events BY NAME SELECT * FROM events_df")
-        con.unregister("events_df")
+    events = pl.DataFrame(rows, schema=_EVENT_COLUMNS, orient="row") if rows else None
+    return [Replace("trace_events", key, events), Replace("episodes", key, episodes),
+            Replace("evaluations", key, figures)]

@@ -18,9 +18,10 @@ CREATE TABLE IF NOT EXISTS sources (
     source       VARCHAR NOT NULL,   -- the file (or rollout run) the traces came from
     sha256       VARCHAR NOT NULL,
     n_questions  INTEGER NOT NULL,
-    ingested_at  TIMESTAMP NOT NULL,
     PRIMARY KEY (model, benchmark)
 );
+-- Stores made before ingest became deterministic carried a timestamp here.
+ALTER TABLE sources DROP COLUMN IF EXISTS ingested_at;
 CREATE TABLE IF NOT EXISTS questions (
     model        VARCHAR NOT NULL,
     benchmark    VARCHAR NOT NULL,

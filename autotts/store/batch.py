@@ -1,0 +1,135 @@
+"""Writes as data: every writer computes a :class:`Batch` first, then commits it in one short transaction.
+
+A batch is a list of row replacements (delete what matches a key, insert the
+new rows), so it can be applied to the store, or, when the store stays busy
+past the lock timeout, saved whole to a side file beside the store and applied
+later by ``autotts ingest pending``. No computed result is lost to a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from autotts.errors import StoreBusyError, StoreError
+from autotts.store.connection import first_line, open_store, transaction
+
+__all__ = ["Batch", "Replace", "commit", "pending_dir", "pending_files", "record_pending"]
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Delete the rows of ``table`` whose ``key`` columns equal its values, then insert ``rows``."""
+
+    table: str
+    key: Mapping[str, Any]
+    rows: pl.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Replacements applied together, and what they are in a user's words (``3 evaluations``)."""
+
+    what: str
+    replaces: Sequence[Replace] = field(default_factory=tuple)
+
+    def apply(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Apply every replacement on ``con``; the caller owns the transaction."""
+        for r in self.replaces:
+            where = " AND ".join(f"{column} = ?" for column in r.key)
+            con.execute(f"DELETE FROM {r.table} WHERE {where}", list(r.key.values()))
+            if r.rows is not None and r.rows.height:
+                con.register("batch_rows", r.rows)
+                try:
+                    con.execute(f"INSERT INTO {r.table} BY NAME SELECT * FROM batch_rows")
+                finally:
+                    con.unregister("batch_rows")
+
+
+def commit(store: str | Path, batch: Batch) -> None:
+    """Apply ``batch`` to ``store`` in one transaction; if the store stays busy, save it aside and say so."""
+    store = Path(store)
+    try:
+        con = open_store(store)
+    except StoreBusyError as busy:
+        saved = _save_pending(store, batch)
+        raise StoreBusyError(f"{busy}; {batch.what} saved in {saved}: record them with "
+                             f"`autotts ingest pending --store {store}`") from None
+    try:
+        with transaction(con):
+            batch.apply(con)
+    finally:
+        con.close()
+
+
+def pending_dir(store: str | Path) -> Path:
+    """The folder beside ``store`` that holds batches saved while it was busy."""
+    store = Path(store)
+    return store.with_name(f"{store.name}.pending")
+
+
+def pending_files(store: str | Path) -> list[Path]:
+    """The saved batches waiting for ``store``, oldest first."""
+    return sorted(pending_dir(store).glob("*.duckdb"))
+
+
+def record_pending(store: str | Path, files: Sequence[Path] = ()) -> list[tuple[Path, str]]:
+    """Commit saved batches (``files``, or every one waiting for ``store``) in order; each is removed once recorded."""
+    done = []
+    for path in files or pending_files(store):
+        batch = _load_pending(Path(path))
+        commit(store, batch)
+        Path(path).unlink()
+        done.append((Path(path), batch.what))
+    return done
+
+
+def _save_pending(store: Path, batch: Batch) -> Path:
+    """Write ``batch`` as a small DuckDB file in the store's pending folder (under a temporary name, then renamed)."""
+    folder = pending_dir(store)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    target = folder / f"{stamp}-{os.getpid()}.duckdb"
+    tmp = folder / f".{target.name}.tmp"
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute("CREATE TABLE batch (what VARCHAR)")
+        con.execute("INSERT INTO batch VALUES (?)", [batch.what])
+        con.execute("CREATE TABLE replaces (op INTEGER, tbl VARCHAR, key VARCHAR, has_rows BOOLEAN)")
+        for op, r in enumerate(batch.replaces):
+            con.execute("INSERT INTO replaces VALUES (?, ?, ?, ?)", [op, r.table, json.dumps(dict(r.key)),
+                                                                     r.rows is not None])
+            if r.rows is not None:
+                con.register("batch_rows", r.rows)
+                con.execute(f"CREATE TABLE rows_{op} AS SELECT * FROM batch_rows")
+                con.unregister("batch_rows")
+    finally:
+        con.close()
+    os.replace(tmp, target)
+    return target
+
+
+def _load_pending(path: Path) -> Batch:
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise StoreError(f"{path}: cannot open the saved batch: {first_line(exc)}") from exc
+    try:
+        (what,) = con.execute("SELECT what FROM batch").fetchone() or ("",)
+        replaces = [
+            Replace(table, json.loads(key), con.execute(f"SELECT * FROM rows_{op}").pl() if has_rows else None)
+            for op, table, key, has_rows in con.execute("SELECT * FROM replaces ORDER BY op").fetchall()
+        ]
+    except duckdb.Error as exc:
+        raise StoreError(f"{path}: not a saved batch of autotts: {first_line(exc)}") from exc
+    finally:
+        con.close()
+    return Batch(what, tuple(replaces))
