@@ -125,7 +125,7 @@ def _load_pending(path: Path) -> Batch:
     try:
         (what,) = con.execute("SELECT what FROM batch").fetchone() or ("",)
         replaces = [
-            Replace(table, json.loads(key), con.execute(f"SELECT * FROM rows_{op}").pl() if has_rows else None)
+            Replace(table, json.loads(key), con.sql(f"SELECT * FROM rows_{op}").pl() if has_rows else None)
             for op, table, key, has_rows in con.execute("SELECT * FROM replaces ORDER BY op").fetchall()
         ]
     except duckdb.Error as exc:
