@@ -24,6 +24,7 @@ from autotts.cli import (
     solve_cmd,
     sql_cmd,
 )
+from autotts.cli.common import choose_store
 from autotts.errors import AutoTTSError
 from autotts.store.locking import store_access
 
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user errors print one line on stderr and exit 1."""
     args = build_parser().parse_args(argv)
+    choose_store(args)
     try:
         with store_access(timeout=getattr(args, "lock_timeout", None), label=f"autotts {args.command}"):
             return int(args.func(args))

@@ -12,19 +12,32 @@ from typing import TYPE_CHECKING, Any
 
 from autotts.errors import ConfigError
 from autotts.store.connection import DEFAULT_STORE
+from autotts.store.locate import PIPELINE_STORE, STORE_ENV, default_store
 from autotts.store.locking import DEFAULT_LOCK_TIMEOUT
 
 if TYPE_CHECKING:
     from autotts.evaluate.parallel import OnProgress
 
-__all__ = ["add_store_option", "parse_params", "print_json_lines", "progress_bar", "render_table"]
+__all__ = ["add_store_option", "choose_store", "parse_params", "print_json_lines", "progress_bar", "render_table"]
 
 
-def add_store_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, help=f"trace store (default {DEFAULT_STORE})")
+def add_store_option(parser: argparse.ArgumentParser, *, writes: bool = True) -> None:
+    """``--store`` and ``--lock-timeout``; a command that never writes the store passes ``writes=False``."""
+    parser.add_argument("--store", type=Path, default=None, help=(
+        f"trace store (default ${STORE_ENV}, else {DEFAULT_STORE}" + ("" if writes else
+        f", or {PIPELINE_STORE} when only dvc repro has built one") + ")"))
+    parser.set_defaults(store_writes=writes)
     parser.add_argument("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT, metavar="SECONDS",
                         help="how long to wait while another process holds the store (default "
                         f"{DEFAULT_LOCK_TIMEOUT:g}); results computed by then are saved beside it")
+
+
+def choose_store(args: argparse.Namespace) -> None:
+    """Fill in ``args.store`` when the user named none, and say on stderr which store that is."""
+    if getattr(args, "store_writes", None) is None or args.store is not None:
+        return
+    args.store, why = default_store(writes=args.store_writes and not getattr(args, "no_record", False))
+    print(f"autotts {args.command}: store {args.store} ({why})", file=sys.stderr)
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, Any]:

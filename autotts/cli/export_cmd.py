@@ -13,7 +13,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("export", help="write traces from the store as replay files")
     formats = parser.add_subparsers(dest="format", required=True, metavar="FORMAT")
     release = formats.add_parser("autotts-json", help="the AutoTTS release format (.json, or .json.gz compressed)")
-    add_store_option(release)
+    add_store_option(release, writes=False)
     release.add_argument("--model", required=True, help="model whose traces to write")
     release.add_argument("--benchmark", required=True, help="benchmark whose traces to write")
     release.add_argument("--out", required=True, type=Path, metavar="FILE", help="file to write (.gz: compressed)")

@@ -17,7 +17,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "or the first error and none. ATTACH, COPY ... TO, EXPORT, reading other files and extensions are refused.",
     )
     parser.add_argument("query", help="SQL statements, e.g. \"SELECT model, count(*) FROM questions GROUP BY 1\"")
-    add_store_option(parser)
+    add_store_option(parser, writes=False)
     parser.add_argument(
         "--format",
         choices=["table", "csv", "json"],
