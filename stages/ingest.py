@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 
 from autotts.errors import ConfigError
-from autotts.files import atomic_path
 from autotts.store.autotts_json import default_names, read_autotts_json
 from autotts.store.connection import open_store
 from autotts.store.ingest import IngestedStore, ingest_files
@@ -63,8 +62,8 @@ def _export_rollouts(folder: Path, data: DataParams, scratch: Path) -> list[Path
 
 def ingest(params: IngestParams, data: DataParams, store: str | Path) -> list[IngestedStore]:
     """Build the store at ``store`` from scratch with the selected stores' traces."""
-    with tempfile.TemporaryDirectory(prefix="autotts-ingest-") as scratch, atomic_path(store) as tmp:
-        return ingest_files(release_files(params, data, Path(scratch)), tmp)
+    with tempfile.TemporaryDirectory(prefix="autotts-ingest-") as scratch:
+        return ingest_files(release_files(params, data, Path(scratch)), store, whole=True)
 
 
 def stale_sources(params: IngestParams, data: DataParams, store: str | Path) -> list[str]:

@@ -46,11 +46,13 @@ def ingest_files(
     *,
     model: str | None = None,
     benchmark: str | None = None,
+    whole: bool = False,
 ) -> list[IngestedStore]:
     """Validate every file, then replace their (model, benchmark) pairs in one transaction.
 
     Any bad file aborts the whole call before the store is touched, so a failed
-    ingest leaves the store exactly as it was.
+    ingest leaves the store exactly as it was. ``whole`` replaces the store file
+    itself with one holding these files alone (what a new store gets anyway).
     """
     if not paths:
         raise IngestError("no input files given")
@@ -71,10 +73,10 @@ def ingest_files(
         results.append(size)
         replaces += rows
     batch = Batch(f"{len(files)} ingested file{'s' * (len(files) != 1)}", tuple(replaces))
-    if Path(store).exists():
-        commit(store, batch)
-    else:
+    if whole or not Path(store).exists():
         build_store(store, batch)
+    else:
+        commit(store, batch)
     return results
 
 
