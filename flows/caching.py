@@ -3,8 +3,11 @@
 DVC decides whether a stage is stale from dvc.yaml's deps; the flows hash
 those very deps (code, source data) and the stage's import closure
 (``flows/closure.py``), which the deps must cover, so a task's cached result
-is reused exactly when ``dvc repro`` would skip the stage. Output paths count
-by name only: they are what the task writes, not what it depends on.
+is reused exactly when ``dvc repro`` would skip the stage. No key holds a path
+as it was given: inputs count by content alone, code by its place in the
+project and its content, and outputs by where they resolve to (what the task
+writes, not what it reads), so a run from the CLI (``root="."``) and the
+deployment's run (``root=/abs/checkout``) share every cached task.
 """
 
 from __future__ import annotations
@@ -64,25 +67,32 @@ def stage_cache_key(
 ) -> Callable[[Any, dict[str, Any]], str]:
     """A Prefect ``cache_key_fn`` for ``stage``.
 
-    Parameters named in ``outputs`` are written, so they count by name; ``inputs``
+    Parameters named in ``outputs`` are written, so they count by where they resolve to; ``inputs``
     maps the parameters to data read through params (such as ``ingest.path``),
     which count by content like every ``Path`` parameter.
     """
     written = frozenset(outputs)
 
     def key(_context: Any, parameters: dict[str, Any]) -> str:
-        parts: list[Any] = [stage, [(str(p), digest(p)) for p in source_deps(stage)]]
-        parts.append([(str(p), digest(p)) for p in inputs(parameters)])
+        parts: list[Any] = [stage, [(str(p.relative_to(PROJECT_DIR)), digest(p)) for p in source_deps(stage)]]
+        parts.append([digest(Path(p)) for p in inputs(parameters)])
         for name, value in sorted(parameters.items()):
-            parts.append([name, str(value) if name in written else _value_key(value)])
+            parts.append([name, _output_key(value) if name in written else _value_key(value)])
         return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
     return key
 
 
+def _output_key(value: Any) -> Any:
+    """Where an output (a path, or a dataclass of paths) resolves to."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _output_key(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return str(Path(value).resolve())
+
+
 def _value_key(value: Any) -> Any:
     if isinstance(value, Path):
-        return [str(value), digest(value)]
+        return digest(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     if isinstance(value, list | tuple):

@@ -3,10 +3,22 @@
 The loop only ever loads the search benchmark, and is told not to record into
 the store, which is the ``ingest`` stage's output; its history stays in its
 own folder, which DVC versions whole.
+
+The loop runs in a work folder kept beside the output and named by what the
+run computes (the discovery settings, the search data, the store's content),
+so a Prefect retry or a re-run after a kill resumes where the last one
+stopped, the proposer's reply cache included, instead of paying for every
+proposal again. The finished run is copied into the output whole, without
+what differs between two runs of the same inputs (where and how fast it ran),
+and the work folder is removed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +31,48 @@ from stages.params import DataParams, load_params
 __all__ = ["discover", "summary_metrics"]
 
 
+# Where the run went and how fast: they differ between two runs of the same inputs, so the output leaves them out.
+_VOLATILE = ("run_id", "wall_seconds")
+_WALL_TIME = re.compile(r"wall time \d+s, ")
+
+
 def discover(config: DiscoverConfig, data: DataParams, store: str | Path, out: str | Path, metrics: str | Path) -> str:
-    """Run the loop into the folder ``out`` (replaced whole), write its figures to ``metrics``; its report."""
+    """Run (or resume) the loop, copy it to the folder ``out`` (replaced whole), figures to ``metrics``; its report."""
     from autotts.discover import discover as run_discovery  # the loop's imports only when it runs
 
+    work = work_folder(config, data, store, out)
+    result = run_discovery(store, search_benchmark=data.search_benchmark, models=data.models, out=work,
+                           config=config, record=False)
+    summary = stable_summary(result.summary)
     with atomic_dir(out) as tmp:
-        result = run_discovery(store, search_benchmark=data.search_benchmark, models=data.models, out=tmp,
-                               config=config, record=False)
-    write_json(metrics, summary_metrics(result.summary))
+        shutil.copytree(work, tmp, dirs_exist_ok=True)
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=1))
+    write_json(metrics, summary_metrics(summary))
+    shutil.rmtree(work)
     return result.report
+
+
+def work_folder(config: DiscoverConfig, data: DataParams, store: str | Path, out: str | Path) -> Path:
+    """The resumable run's folder beside ``out``, one per (settings, search data, store content)."""
+    key = json.dumps([config.identity(), data.search_benchmark, list(data.models), _sha256(Path(store))],
+                     sort_keys=True)
+    out = Path(out)
+    return out.with_name(f".{out.name}.work") / hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def stable_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """``summary`` without what only says where and how fast the run went."""
+    kept = {k: v for k, v in summary.items() if k not in _VOLATILE}
+    kept["report"] = _WALL_TIME.sub("", summary["report"])
+    return kept
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def summary_metrics(summary: dict[str, Any]) -> dict[str, Any]:

@@ -18,10 +18,10 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
-    """A temporary Prefect server and database for the whole session (it takes ~10 s to start)."""
+    """A temporary Prefect server and database for the whole session (~10 s to start, minutes when loaded)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=90):
+    with prefect_test_harness(server_startup_timeout=240):
         yield
 
 

@@ -1,0 +1,86 @@
+"""DVC and Prefect agree: a flow run after `dvc repro` changes nothing DVC tracks, and the nightly
+deployment reuses what a CLI flow run cached.
+
+Both run on a copy of the project with the small params (one model, a one-round discovery).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.pipeline.conftest import REPO, SMALL_PARAMS
+
+GIT = ["git", "-c", "user.name=autotts-test", "-c", "user.email=test@localhost"]
+
+
+def _run(command: list[str], cwd: Path, **env: str) -> str:
+    # dvc.yaml's commands run `python`: this interpreter, on the project copy's own code
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=1800,
+                            env={**os.environ, "PATH": path, **env})
+    assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def reproduced(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git copy of the project whose small pipeline `dvc repro` has run, and whose result is committed."""
+    project = tmp_path_factory.mktemp("project")
+    listed = _run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO)
+    for name in filter(None, listed.split("\0")):
+        source = REPO / name
+        if source.is_file() and not name.startswith(("tests/", "benchmarks/", "reports/", "data/pipeline/")):
+            (project / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, project / name)
+    for kept in ("data/pipeline/.gitignore", "data/pipeline/metrics/.gitkeep", "reports/.gitignore"):
+        if (REPO / kept).exists():
+            (project / kept).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / kept, project / kept)
+    shutil.copy(SMALL_PARAMS, project / "params.yaml")
+    (project / "dvc.lock").unlink(missing_ok=True)
+    _run(["git", "init", "-q"], project)
+    _run([*GIT, "add", "-A"], project)
+    _run([*GIT, "commit", "-qm", "project"], project)
+    _run(["dvc", "repro", "-q"], project)
+    _run([*GIT, "add", "-A"], project)
+    _run([*GIT, "commit", "-qm", "dvc repro"], project)
+    return project
+
+
+def test_a_flow_run_after_dvc_repro_leaves_dvc_and_git_clean(
+    reproduced: Path, prefect_server: None, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from flows.pipeline import pipeline_flow
+
+    monkeypatch.chdir(reproduced)
+    pipeline_flow()  # as the docs run it from a checkout: params.yaml, root "."
+    assert "Data and pipelines are up to date" in _run(["dvc", "status"], reproduced)
+    assert _run(["git", "status", "--porcelain"], reproduced) == ""
+
+
+def test_the_nightly_deployment_reuses_ingest_and_discover_from_a_cli_run(
+    reproduced: Path, prefect_server: None, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.deployments import NIGHTLY, register
+    from flows.pipeline import pipeline_flow
+
+    monkeypatch.chdir(reproduced)
+    pipeline_flow()  # the CLI run: relative paths (cached already if the test above ran first)
+    register(reproduced / "params.yaml", reproduced)  # the deployment: absolute paths
+    run = run_deployment(f"autotts-pipeline/{NIGHTLY}", timeout=0)
+    log = _run(["prefect", "flow-run", "execute", str(run.id)], reproduced,
+               PREFECT_API_URL=str(PREFECT_API_URL.value()), PYTHONPATH=str(reproduced))
+    states = dict(re.findall(r"Task run '(\w+)-[^']*' - Finished in state (\w+)", log))
+    assert states.get("ingest") == "Cached" and states.get("discover") == "Cached", log[-4000:]
+    assert states.get("report") == "Completed"  # the nightly run re-evaluates on purpose
+    assert "Data and pipelines are up to date" in _run(["dvc", "status"], reproduced)
