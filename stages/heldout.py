@@ -7,7 +7,6 @@ figures beside the baselines' as the pipeline's headline metrics.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,10 +32,7 @@ def heldout(
 ) -> pl.DataFrame:
     """Write ``out/evaluations.parquet``, ``out/trajectory.parquet`` and the headline ``metrics``."""
     pairs = [(m, b) for m in data.models for b in data.benchmarks]
-    # The file's name goes into the table and its eval_ids: spelled from here, not as the caller gave it, so a
-    # flow run given an absolute root writes the same bytes as `dvc repro` in the checkout.
-    policy = os.path.relpath(Path(discovery) / "best.py")
-    best = EvalRequest(policy, {}, betas=params.betas, seeds=params.seeds, trace_seeds=0)
+    best = EvalRequest(str(Path(discovery) / "best.py"), {}, betas=params.betas, seeds=params.seeds, trace_seeds=0)
     sweep = evaluation_frame([
         (DISCOVERED, method_label(EvalConfig(DISCOVERED, {}, ev.beta)), None, ev)
         for model, benchmark in track(pairs, "discovered beta sweep", unit="store")
