@@ -70,7 +70,7 @@ def test_eval_charges_every_token_whatever_the_file_patches(vault_store: Path) -
         b: round(float(t), 2) for b, t in expected.items()}
 
 
-def _heldout(store: Path, folder: Path, best: str) -> tuple[h.Ran, dict]:
+def _heldout(store: Path, folder: Path, best: str) -> tuple[h.Ran, dict[tuple[str, str], dict]]:
     """The heldout stage on ``best`` as the discovered ``best.py`` (betas 0 and 1, seeds 0-1)."""
     params = yaml.safe_load(SMALL_PARAMS.read_text())
     params["data"] = {"models": [h.MODEL], "benchmarks": [h.SEARCH, h.HELDOUT], "search_benchmark": h.SEARCH}
@@ -85,8 +85,10 @@ def _heldout(store: Path, folder: Path, best: str) -> tuple[h.Ran, dict]:
     (folder / "baselines").mkdir()
     ran = h.run_stage("stages.heldout", "--params", str(folder / "params.yaml"), "--store", str(store),
                       "--discovery", str(discovery), "--baselines", str(folder / "baselines"),
-                      "--out", str(folder / "heldout"), "--metrics", str(folder / "metrics.json"), timeout=300)
-    metrics = json.loads((folder / "metrics.json").read_text()) if (folder / "metrics.json").exists() else {}
+                      "--out", str(folder / "heldout"), "--metrics", str(folder / "metrics"), timeout=300)
+    # one JSON per (benchmark, method): metrics/<benchmark>-<split>/<method>.json
+    metrics = {(f.parent.name.rsplit("-", 1)[0], f.stem): json.loads(f.read_text())
+               for f in (folder / "metrics").glob("*/*.json")}
     return ran, metrics
 
 
@@ -97,8 +99,7 @@ def test_the_heldout_stage_scores_best_py_as_its_honest_twin(
     ran, metrics = _heldout(vault_store, tmp_path / "attack", "gold_through_a_frame.py")
     assert not before.changes(h.snapshot(vault_store.parent, vault_store))
     assert ran.returncode == 0, ran.stderr[-2000:]
-    scored = {(b, label): (v["accuracy"], v["tokens_k"])
-              for split in metrics.values() for b, labels in split.items() for label, v in labels.items()}
+    scored = {key: (v["accuracy"], v["tokens_k"]) for key, v in metrics.items()}
     honest = {(r["benchmark"], f"Discovered(beta={r['beta']:g})"): (round(r["accuracy"], 2),
                                                                      round(r["avg_tokens"] / 1000, 1))
               for r in twins["honest_read_one.py"]}
