@@ -37,18 +37,20 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import connect
+from websockets.sync.connection import Connection
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
 WIDTH = 1440
+SETTLE_SECONDS = 4.0
 
 
 class Browser:
     """One Chromium tab, driven over the DevTools protocol: navigate, wait for a condition, click, capture."""
 
-    def __init__(self, socket: ClientConnection) -> None:
+    def __init__(self, socket: Connection) -> None:
         self.socket = socket
         self.next_id = 0
 
@@ -67,7 +69,7 @@ class Browser:
         return result.get("result", {}).get("value")
 
     def open(self, url: str, ready: str, timeout: float = 90) -> None:
-        """Load ``url`` and wait until the JavaScript condition ``ready`` holds."""
+        """Load ``url`` and wait until the JavaScript condition ``ready`` holds and the page has settled."""
         self.call("Page.navigate", url=url)
         self.wait(ready, timeout)
 
@@ -77,7 +79,10 @@ class Browser:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"waited {timeout:.0f} s for {condition}")
             time.sleep(0.5)
-        time.sleep(1.5)  # let the last images and charts paint
+        time.sleep(SETTLE_SECONDS)  # lists, charts and images render after the data arrives
+
+    def resize(self, height: int) -> None:
+        self.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=height, deviceScaleFactor=1, mobile=False)
 
     def click_text(self, text: str) -> None:
         """Click the button, link or tab (Prefect's are ``li`` items of a tab list) reading exactly ``text``."""
@@ -88,15 +93,15 @@ class Browser:
             raise RuntimeError(f"nothing to click reads {text!r}")
 
     def capture(self, path: Path, height: int | None = None) -> None:
-        """The page as PNG: the whole document, or a window ``height`` pixels tall (for pages that scroll
-        inside their own panels, as the Prefect UI does)."""
+        """The page as PNG: the whole document, or a window ``height`` pixels tall (the Prefect UI scrolls
+        inside its own panels, so its pages are shown a window at a time)."""
         shown = height or int(self.evaluate("Math.ceil(document.documentElement.scrollHeight)"))
-        self.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=shown, deviceScaleFactor=1, mobile=False)
-        time.sleep(1.0)
+        self.resize(shown)
+        time.sleep(SETTLE_SECONDS)  # the layout follows the new height: lists re-render, charts redraw
         data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
                          clip={"x": 0, "y": 0, "width": WIDTH, "height": shown, "scale": 1})["data"]
         path.write_bytes(base64.b64decode(data))
-        self.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=1000, deviceScaleFactor=1, mobile=False)
+        self.resize(1000)
         print(f"{path} ({WIDTH}x{shown})")
 
 
@@ -120,8 +125,7 @@ def chromium(profile: Path) -> Iterator[Browser]:
         with connect(url, max_size=None, open_timeout=30) as socket:
             browser = Browser(socket)
             browser.call("Page.enable")
-            browser.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=1000, deviceScaleFactor=1,
-                         mobile=False)
+            browser.resize(1000)  # the window's own size does not reach the page under remote debugging
             yield browser
     finally:
         process.terminate()
@@ -131,10 +135,12 @@ def chromium(profile: Path) -> Iterator[Browser]:
 @contextmanager
 def prefect_server(port: int, home: Path) -> Iterator[str]:
     """``prefect server start`` on 127.0.0.1:``port``; yields its API URL once it answers."""
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    api = f"http://127.0.0.1:{port}/api"
+    # The UI asks the server where the API is: tell it this port, not the default one.
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_UI_API_URL": api}
     process = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
                                 "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    api = f"http://127.0.0.1:{port}/api"
     try:
         deadline = time.monotonic() + 300
         while not _healthy(api):
@@ -180,22 +186,26 @@ def main() -> int:
                                                        "sort": "START_TIME_DESC", "limit": 1})
             artifacts = {a["key"]: a["id"] for a in _post(api, "/artifacts/filter", {
                 "flow_runs": {"id": {"any_": [run["id"]]}}})}
-            ui = api.removesuffix("/api")
             with chromium(work / "profile") as browser:
-                browser.open((root / "reports/index.html").as_uri(), "document.images.length > 0 && "
-                             "[...document.images].every(i => i.complete)")
-                browser.capture(args.out / "report.png")
-                page = f"{ui}/runs/flow-run/{run['id']}"
-                browser.open(page, "document.body.innerText.includes('Task runs') && "
-                             "document.body.innerText.includes('end of run')")
-                browser.capture(args.out / "flow-run.png", height=1400)
-                browser.click_text("Artifacts")
-                browser.wait("document.body.innerText.includes('autotts-summary')")
-                browser.capture(args.out / "flow-run-artifacts.png", height=1400)
-                for key in ("autotts-summary", "autotts-trajectory"):
-                    browser.open(f"{ui}/runs/artifact/{artifacts[key]}", f"document.body.innerText.includes('{key}')")
-                    browser.capture(args.out / f"artifact-{key.removeprefix('autotts-')}.png", height=1800)
+                capture(browser, args.out, (root / "reports/index.html").as_uri(), f"{api.removesuffix('/api')}",
+                        run["id"], artifacts)
     return 0
+
+
+def capture(browser: Browser, out: Path, report: str, ui: str, run: str, artifacts: dict[str, str]) -> None:
+    """The report page, the flow run's page and its Artifacts tab, and two artifacts, as PNG files in ``out``."""
+    browser.open(report, "document.images.length > 0 && [...document.images].every(i => i.complete)")
+    browser.capture(out / "report.png")
+    # the timeline is drawn on a canvas: wait for the header's task count and the first logs
+    browser.open(f"{ui}/runs/flow-run/{run}", "document.body.innerText.includes('Task runs') && "
+                 "document.body.innerText.includes('Finished in state')")
+    browser.capture(out / "flow-run.png", height=1400)
+    browser.click_text("Artifacts")
+    browser.wait("document.body.innerText.includes('autotts-summary')")
+    browser.capture(out / "flow-run-artifacts.png", height=1400)
+    for key, height in (("autotts-summary", 1800), ("autotts-trajectory", 900)):
+        browser.open(f"{ui}/artifacts/artifact/{artifacts[key]}", f"document.body.innerText.includes('{key}')")
+        browser.capture(out / f"artifact-{key.removeprefix('autotts-')}.png", height=height)
 
 
 def _local_params(params: Path, folder: Path) -> Path:

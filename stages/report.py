@@ -103,7 +103,7 @@ def report(
                                 references=_mean_figures(evaluations, method_label(EvalConfig("cmc", {}, beta))))
         path = save_figure(fig, tmp / "trajectory", params.formats)[0]
         trajectory_caption = (
-            f"After each of the {len(rounds)} rounds, the best candidate so far by the search objective, re-evaluated "
+            f"After each round ({len(rounds)} in all), the best candidate so far by the search objective, re-evaluated "
             f"at beta={beta:g} on {heldout_params.trajectory_seeds} seeds of every benchmark (solid: the search "
             "benchmark, dashed: held out; dotted: CMC at the same beta). The right panel labels the candidate "
             "wherever the best changes.")

@@ -86,10 +86,12 @@ def trajectory_figure(
             obj_ax.annotate(shown or "", (r, score), textcoords="offset points", xytext=(0, 8), ha="center",
                             fontsize=9)
     obj_ax.set(xlabel="round", ylabel="search objective (higher is better)", title="score on the search benchmark")
+    every = sorted(set(trajectory.get_column("round").to_list()))
     for ax in (acc_ax, tok_ax, obj_ax):
-        ax.margins(x=0.1, y=0.15)  # room for the labels at either end
+        ax.set_xticks(every[:: max(1, len(every) // 12)])  # whole rounds only, a dozen at most
+        ax.set_xlim(min(every, default=0) - 0.5, max(every, default=0) + 0.5)
+        ax.margins(y=0.15)  # room for the labels
         ax.grid(True, alpha=0.3)
-        ax.xaxis.get_major_locator().set_params(integer=True)
     fig.suptitle(f"Discovery, round by round: the best candidate so far, at beta={beta:g}", fontsize=11)
     fig.tight_layout()
     return fig

@@ -123,7 +123,8 @@ def _mechanisms(source: str, note: str) -> tuple[tuple[Mechanism, ...], tuple[tu
 def _mechanism(slot: str, variant: str) -> Mechanism:
     function = SLOTS.get(slot, {}).get(variant)
     doc = inspect.getdoc(function) if function is not None else None
-    return Mechanism(slot, variant, " ".join(doc.split("\n\n")[0].split()) if doc else "")
+    # The first paragraph on one line, without reStructuredText's literal quotes.
+    return Mechanism(slot, variant, " ".join(doc.split("\n\n")[0].replace("``", "").split()) if doc else "")
 
 
 def _lineage(candidate: str, records: dict[str, CandidateRecord]) -> list[Ancestor]:
