@@ -107,8 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"probed every {interval}, {concurrency} questions in flight"
         )
         try:
-            # One rollout serves both checks (the second resumes a finished one); each check's live run
-            # is also that controller's serving measurement.
+            # One rollout serves every check (the later ones resume a finished one); each check's live run
+            # is also that configuration's serving measurement.
             results = {
                 label: check_replay_vs_live(
                     backend,
@@ -122,10 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     config=config,
                     seeds=args.seeds,
                     concurrency=concurrency,
+                    read_ahead=ahead,
                     limit=questions,
                     **names,
                 )
-                for label, (name, params, beta) in CONTROLLERS.items()
+                for label, (name, params, beta, ahead) in CONTROLLERS.items()
             }
         finally:
             generator.close()

@@ -6,9 +6,8 @@ import argparse
 import dataclasses
 import sys
 
-from autotts.cli.common import parse_params
 from autotts.cli.rollout_cmd import add_protocol_options, protocol_config
-from autotts.discover.sandbox.isolation import UNSAFE_FLAG
+from autotts.cli.solve_cmd import add_live_controller_options, controller_params
 from autotts.live.controllers import live_controller
 from autotts.live.generators import ServerGenerator
 from autotts.live.proxy import ProxyServer, ProxySettings, read_upstream
@@ -21,13 +20,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "proxy", help="serve a controller as an OpenAI-compatible chat endpoint in front of a model server"
     )
-    parser.add_argument(
-        "--controller",
-        required=True,
-        help="registered name or .py file (a discovered best.py; a file autotts did not write runs sandboxed)",
-    )
-    parser.add_argument("--beta", type=float, help="budget knob of the controller")
-    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="controller parameter")
+    add_live_controller_options(parser)
     parser.add_argument("--upstream", required=True, help="the model server, e.g. http://127.0.0.1:8000/v1")
     parser.add_argument("--port", type=int, default=8100, help="port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--tokenizer", help="tokenizer id or path (default: the model the upstream serves)")
@@ -39,21 +32,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     limits.add_argument(
         "--queue-timeout", type=float, default=_DEFAULTS["queue_timeout"], help="seconds a request waits for a slot"
     )
-    limits.add_argument(
-        "--read-ahead", type=int, default=_DEFAULTS["read_ahead"], help="samples each full read starts ahead"
-    )
-    parser.add_argument(
-        UNSAFE_FLAG,
-        action="store_true",
-        dest="unsafe_no_isolation",
-        help="run a controller file that autotts did not write WITHOUT OS isolation (where bubblewrap cannot run)",
-    )
     add_protocol_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    params = {**parse_params(args.param), **({"beta": args.beta} if args.beta is not None else {})}
+    params = controller_params(args)
     # a bad name or parameter, or no sandbox for an untrusted file, fails before serving
     controller = live_controller(
         args.controller, params, unsafe_no_isolation=args.unsafe_no_isolation, timeout=args.timeout

@@ -16,14 +16,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "solve", help="run a controller live on a model (vLLM or an OpenAI-compatible server) and record it"
     )
-    parser.add_argument(
-        "--controller",
-        required=True,
-        help="registered name (sc, asc, esc, parallel-probe, cmc) or .py file (a file autotts did not write runs "
-        "sandboxed, one worker per question)",
-    )
-    parser.add_argument("--beta", type=float, help="budget knob of the controller")
-    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="controller parameter")
+    add_live_controller_options(parser)
     parser.add_argument("--model", required=True, help="Hugging Face id or local path of the model")
     parser.add_argument("--benchmark", required=True, help="JSONL file with 'question' and 'answer'")
     add_store_option(parser)
@@ -33,23 +26,41 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--limit", type=int, help="solve only the first N questions")
     parser.add_argument("--concurrency", type=int, default=16, help="questions solved at once (default 16)")
     parser.add_argument("--timeout", type=float, help="seconds one question may take (default: no limit)")
-    parser.add_argument(
+    parser.add_argument("--json", action="store_true", help="print the run summary as one JSON object")
+    add_protocol_options(parser)
+    add_backend_options(parser)
+    parser.set_defaults(func=run)
+
+
+def add_live_controller_options(parser: argparse.ArgumentParser) -> None:
+    """The controller to run live and how (shared with ``autotts proxy``)."""
+    group = parser.add_argument_group("controller")
+    group.add_argument(
+        "--controller",
+        required=True,
+        help="registered name (sc, asc, esc, parallel-probe, cmc) or .py file (a discovered best.py); a file "
+        "autotts did not write runs sandboxed, one worker per question",
+    )
+    group.add_argument("--beta", type=float, help="budget knob of the controller")
+    group.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="controller parameter")
+    group.add_argument(
         "--read-ahead",
         type=int,
         default=0,
         help="samples each full read starts ahead, generated side by side (default 0: only what the controller "
         "asks for; unused ones count as speculative tokens)",
     )
-    parser.add_argument("--json", action="store_true", help="print the run summary as one JSON object")
-    parser.add_argument(
+    group.add_argument(
         UNSAFE_FLAG,
         action="store_true",
         dest="unsafe_no_isolation",
         help="run a controller file that autotts did not write WITHOUT OS isolation (where bubblewrap cannot run)",
     )
-    add_protocol_options(parser)
-    add_backend_options(parser)
-    parser.set_defaults(func=run)
+
+
+def controller_params(args: argparse.Namespace) -> dict[str, object]:
+    """``--param`` values, with ``--beta`` among them when given."""
+    return {**parse_params(args.param), **({"beta": args.beta} if args.beta is not None else {})}
 
 
 def run(args: argparse.Namespace) -> int:

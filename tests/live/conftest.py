@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from autotts.live.controllers import LiveController, live_controller
 from autotts.live.generators import EngineLoop
 from autotts.rollout.backends.base import ChatTokenizer, Completion, Request
 from autotts.rollout.protocol import ProtocolConfig
@@ -106,3 +107,15 @@ def upstream(engine: EngineLoop, tiny_model: Path) -> Iterator[Upstream]:
     server = Upstream(engine, str(tiny_model))
     yield server
     server.stop()
+
+
+def isolation_missing() -> str | None:
+    """Why untrusted files cannot run OS-isolated here (then tests not about isolation run them without it)."""
+    from autotts.discover.sandbox import isolation_problem
+
+    return isolation_problem()
+
+
+def untrusted(path: Path, params: dict[str, object]) -> LiveController:
+    """A user's controller file as live runs take it: sandboxed where bubblewrap runs, else opted out."""
+    return live_controller(str(path), params, unsafe_no_isolation=isolation_missing() is not None)

@@ -17,7 +17,7 @@ from autotts.discover.proposers.template import RACE_GENOME, render
 from autotts.live import EngineLoop, run_live, solve_benchmark
 from autotts.live.controllers import live_controller
 from autotts.rollout.benchmark_file import read_benchmark
-from tests.live.conftest import CONFIG, Recording
+from tests.live.conftest import CONFIG, Recording, isolation_missing, untrusted
 from tests.live.upstream import Upstream
 
 # Each built-in at a budget the 8-sample questions can hold.
@@ -84,6 +84,7 @@ def test_every_built_in_controller_runs_live_end_to_end(recording: Recording, be
     assert recording.inner.max_in_flight >= 2  # the questions' requests met in the engine's batch
 
 
+@pytest.mark.skipif(isolation_missing() is not None, reason=f"no OS isolation: {isolation_missing()}")
 def test_a_discovered_file_runs_in_process_and_a_users_file_sandboxed(
     tmp_path: Path, recording: Recording, bench: Path
 ) -> None:
@@ -99,6 +100,7 @@ def test_a_discovered_file_runs_in_process_and_a_users_file_sandboxed(
         assert all(r.answer is not None and r.sample_tokens > 0 for r in results), filename
 
 
+@pytest.mark.skipif(isolation_missing() is not None, reason=f"no OS isolation: {isolation_missing()}")
 def test_a_hostile_file_fails_its_questions_in_the_sandbox_and_writes_nothing(
     tmp_path: Path, recording: Recording, bench: Path
 ) -> None:
@@ -117,7 +119,7 @@ def test_pruned_samples_stop_generating(tmp_path: Path, recording: Recording, be
     path = tmp_path / "pruner.py"
     path.write_text(PRUNER)
     items = read_benchmark(bench).items[:2]
-    results, _ = run_live(recording, live_controller(str(path), {}), items, CONFIG, concurrency=2)
+    results, _ = run_live(recording, untrusted(path, {}), items, CONFIG, concurrency=2)
     for solved in results:
         assert solved.error is None and solved.branches_pruned == 1
         after = solved.events[[e.action for e in solved.events].index("prune") + 1 :]
@@ -138,8 +140,17 @@ def test_a_failing_question_is_recorded_with_what_it_spent(tmp_path: Path, engin
     bad = tmp_path / "bad.py"
     bad.write_text("def solve(question):\n    question.branch()\n    raise RuntimeError('boom')\n")
     store = tmp_path / "s.duckdb"
+    unsafe = isolation_missing() is not None
     run = solve_benchmark(
-        str(bad), "tiny-llama", bench, backend=engine, config=CONFIG, concurrency=2, store=store, limit=2
+        str(bad),
+        "tiny-llama",
+        bench,
+        backend=engine,
+        config=CONFIG,
+        concurrency=2,
+        store=store,
+        limit=2,
+        unsafe_no_isolation=unsafe,
     )
     assert run.errors == 2 and all("RuntimeError: boom" in (q.error or "") for q in run.questions)
     assert all(q.sample_tokens == CONFIG.interval for q in run.questions)  # what it spent is still counted
@@ -158,7 +169,7 @@ def test_a_failing_question_is_recorded_with_what_it_spent(tmp_path: Path, engin
     assert [q.error_kind for q in slow.questions] == ["timeout", "timeout"]
     with duckdb.connect(str(store), read_only=True) as con:
         rows = con.execute("SELECT origin, errors, accuracy FROM live_runs").fetchall()
-        assert sorted(rows) == [("sandboxed", 2, 0.0), ("trusted", 2, 0.0)]
+        assert sorted(rows) == [("unsafe-opt-out" if unsafe else "sandboxed", 2, 0.0), ("trusted", 2, 0.0)]
 
 
 def test_cli_solve_on_a_server_records_a_live_run_beside_replay(
