@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -41,6 +43,8 @@ __all__ = ["Group", "UntrustedRunner"]
 
 # Strict mode pays a pipe round trip per action: its time limits grow with the actions it replays.
 STRICT_SECONDS_PER_ACTION = 0.002
+# Strict-mode workers that share a sample out between them.
+STRICT_WORKERS = 2
 # A sample whose committed episodes take more actions than this is refused rather than verified for hours.
 MAX_VERIFIED_ACTIONS = 1_000_000
 # After a divergence, fast runs of the sample that must all repeat the commitment for "peeked" (one could
@@ -165,26 +169,44 @@ class UntrustedRunner:
 
     def _strict(self, source: str, groups: Sequence[Group], sample: list[_Sampled],
                 committed: dict[tuple[int, int], Committed], limits: SandboxLimits) -> tuple[str, str] | None:
-        """The first sampled episode whose strict run differs from its commitment: (where, what)."""
+        """A sampled episode whose strict run differs from its commitment, as (where, what); ``None`` if none.
+
+        The sample is shared out over :data:`STRICT_WORKERS` workers run side by side: a round trip is
+        mostly waiting, so they overlap; the first divergence stops them all.
+        """
+        seeds = max(s.seed for s in sample) + 1
+        orders = {g.matrix: self._replay_arrays(g.matrix, seeds).orders for g in groups}
+        stop = threading.Event()
+        parts = [sample[i::STRICT_WORKERS] for i in range(min(STRICT_WORKERS, len(sample)))]
+        with ThreadPoolExecutor(len(parts)) as pool:
+            found = list(pool.map(lambda part: self._strict_part(source, groups, part, committed, limits, orders,
+                                                                 stop), parts))
+        return next((f for f in found if f is not None), None)
+
+    def _strict_part(self, source: str, groups: Sequence[Group], part: list[_Sampled],
+                     committed: dict[tuple[int, int], Committed], limits: SandboxLimits,
+                     orders: dict[int, np.ndarray], stop: threading.Event) -> tuple[str, str] | None:
         job = {"mode": "strict", "fresh": True, "groups": [{"model": g.matrix, "params": dict(g.params)}
                                                            for g in groups]}
-        current = sample[0]
+        current = part[0]
         try:
             with Worker(self.isolation, limits) as worker:
                 self._start(worker, job, source, limits)
-                for current in sample:
-                    matrix = self.matrices[groups[current.group].matrix]
-                    traces = matrix.traces[current.question]
-                    order = self._replay_arrays(groups[current.group].matrix, current.seed + 1).orders
-                    engine = Episode(traces, tuple(order[current.seed, current.question,
-                                                         : len(traces.finals)].tolist()))
+                for current in part:
+                    if stop.is_set():
+                        return None
+                    traces = self.matrices[groups[current.group].matrix].traces[current.question]
+                    order = orders[groups[current.group].matrix][current.seed, current.question, : len(traces.finals)]
+                    engine = Episode(traces, tuple(order.tolist()))
                     log, answer = serve_episode(worker, current.group, len(traces.finals), engine, limits.answer_bytes)
                     what = _difference(committed[current.group, current.episode], (tuple(log), answer))
                     if what:
+                        stop.set()
                         return self._episode_where(groups, current), what
                 worker.send(protocol.END)
                 worker.receive(protocol.DONE)
         except WorkerError as exc:
+            stop.set()
             failure = exc.failure
             return self._episode_where(groups, current), f"in strict mode it failed ({failure.kind}: {failure.message})"
         return None
