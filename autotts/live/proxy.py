@@ -106,8 +106,7 @@ class ProxyServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
 
     def chat(self, body: Mapping[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
         """Answer one chat request: (status, JSON payload)."""
