@@ -197,3 +197,42 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][:1]
     except (FileNotFoundError, IndexError):
         return "Z"
+
+
+RUNS_AHEAD = r'''
+import dataclasses
+
+modules = dataclasses.sys.modules
+os = modules["os"]
+frame = modules["autotts.discover.sandbox.protocol"].frame
+
+
+def solve(question):
+    act = frame(b"ACT ", (1).to_bytes(4, "little"))  # continue(0), again and again, never reading an answer
+    question.branch()
+    for fd in range(3, 12):
+        try:
+            while True:
+                os.write(fd, act * 4096)
+        except OSError:
+            pass
+    return None
+'''
+
+
+def test_a_strict_worker_writing_far_ahead_of_its_answers_is_cut_off() -> None:
+    from autotts.discover.sandbox import protocol
+    from autotts.discover.sandbox.process import Worker, WorkerError
+    from autotts.discover.sandbox.strict import serve_episode
+    from autotts.replay.episode import Episode, QuestionTraces
+
+    traces = QuestionTraces((("a",) * 80,) * 8, ("f",) * 8, (50_000,) * 8, 500)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with Worker(Isolation.BUBBLEWRAP, SandboxLimits(wall_seconds=60)) as worker:
+        worker.send(protocol.JOB, protocol.encode_json({"mode": "strict", "fresh": True, "groups": [
+            {"model": 0, "params": {}}], "output_limit": 100, "answer_limit": 100}))
+        worker.send(protocol.SOURCE, RUNS_AHEAD.encode())
+        with pytest.raises(WorkerError) as failed:
+            serve_episode(worker, 0, 8, Episode(traces, tuple(range(8))), 100)
+    assert failed.value.failure.kind == "output"
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 200

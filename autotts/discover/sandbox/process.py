@@ -31,6 +31,8 @@ __all__ = ["SandboxLimits", "Worker", "WorkerError", "WorkerFailure"]
 
 _STDERR_TAIL = 4096
 _CHUNK = 1 << 16
+# Frames read but not yet asked for (a worker that writes without waiting for answers fills this).
+_MAX_QUEUED_FRAMES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +184,8 @@ class Worker:
             self._ready += self._frames.feed(data)
         except ProtocolError as exc:
             self.fail("output", f"worker output refused: {exc}")
+        if len(self._ready) > _MAX_QUEUED_FRAMES or sum(len(p) for _, p in self._ready) > self.limits.output_bytes:
+            self.fail("output", "the worker sent frames far ahead of the parent's requests")
 
     def _ending(self) -> tuple[str, str]:
         """Why the worker's output ended without the frame we wait for."""
