@@ -56,10 +56,10 @@ def account(matrix: ReplayMatrix, arrays: ReplayArrays, episodes: np.ndarray, lo
         return IllegalAction(seed, q, int(bad[i]), describe_action(int(logs.codes[logs.starts[i] + bad[i]])))
     shape = (arrays.seeds, matrix.n_questions)
     answers = np.empty(shape, dtype=object)
-    s, q = episodes[:, 0], episodes[:, 1]
-    answers[s, q] = logs.answers
-    outcome = ReplayOutcome(answers, _place(totals, s, q, shape), _place(sequential, s, q, shape),
-                            _place(opened, s, q, shape).astype(np.int32))
+    at = episodes[:, 0], episodes[:, 1]
+    answers[at] = logs.answers
+    outcome = ReplayOutcome(answers, _place(totals, at, shape), _place(sequential, at, shape),
+                            _place(opened, at, shape).astype(np.int32))
     traced = [i for i in range(len(episodes)) if episodes[i, 0] < trace_seeds]
     traces = replay_traced(matrix, arrays, episodes[traced], [logs.log(i) for i in traced])
     for i, events in zip(traced, traces, strict=True):
@@ -99,9 +99,10 @@ def apply_action(episode: QuestionEngine, code: int) -> tuple[str | None, bool]:
     return None, False
 
 
-def _place(values: np.ndarray, s: np.ndarray, q: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def _place(values: np.ndarray, at: tuple[np.ndarray, np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+    """``values`` of the episodes at (seeds, questions) ``at``, as a ``[seeds, questions]`` array."""
     out = np.zeros(shape, dtype=np.int64)
-    out[s, q] = values
+    out[at] = values
     return out
 
 
