@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from autotts.errors import ConfigError
@@ -17,7 +16,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "(Ctrl-C) pauses their schedules on the server; serving or registering again resumes them.",
     )
     parser.add_argument("--project", type=Path, default=Path("."),
-                        help="the checkout holding flows/, stages/ and params.yaml (default: here)")
+                        help="the pipeline's root folder: params.yaml, data/ and reports/ (default: here)")
     parser.add_argument("--params", type=Path, default=Path("params.yaml"), help="params file, relative to --project")
     parser.add_argument("--register-only", action="store_true",
                         help="record the deployments on the server and exit (runs then need `prefect worker` or serve)")
@@ -26,13 +25,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     project = args.project.resolve()
-    if not (project / "flows" / "deployments.py").is_file():
-        raise ConfigError(f"{project}: no flows/deployments.py here (run from the autotts checkout or pass --project)")
-    # flows/ and stages/ are project folders, not part of the installed package.
-    sys.path.insert(0, str(project))
-    from flows.deployments import build_deployments, describe, register, serve
-
     params = project / args.params
+    if not params.is_file():
+        raise ConfigError(f"{params}: params file not found (run from the autotts checkout or pass --project)")
+    from flows.deployments import build_deployments, describe, register, serve  # Prefect loads only when serving
+
     summary = "\n".join(describe(build_deployments(params, project)))
     if args.register_only:
         register(params, project)
