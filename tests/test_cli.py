@@ -42,6 +42,8 @@ def test_eval_json_prints_one_object_per_beta_and_records_them(store: Path, caps
             "aime25",
             "--seeds",
             "3",
+            "--trace-seeds",
+            "1",
             "--json",
         ]
     )

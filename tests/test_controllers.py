@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+from fractions import Fraction
+from math import comb
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +91,14 @@ def test_beta_conf_is_the_beta_tail() -> None:
     assert beta_conf(1, 0) == pytest.approx(0.75)  # Beta(2, 1): P(X > 1/2) = 1 - 1/4
     assert beta_conf(3, 3) == pytest.approx(0.5)
     assert beta_conf(10, 0) > 0.999
+
+
+def test_beta_conf_is_the_exactly_rounded_binomial_tail_for_every_count_pair() -> None:
+    """The reference figures depend on the last bit: every pair up to 128 votes, against exact fractions."""
+    for top1 in range(1, 129, 7):
+        for top2 in range(0, 129, 5):
+            a, n = top1 + 1, top1 + top2 + 1
+            assert beta_conf(top1, top2) == float(Fraction(sum(comb(n, j) for j in range(a)), 2**n))
 
 
 def test_release_api_class_file_runs_unchanged(qwen8b_aime24: ReplayMatrix) -> None:

@@ -1,63 +1,59 @@
 """The ``autotts`` command line: thin parsers that call the library.
 
-Each command lives in its own module exposing ``add_parser(subparsers)``,
-which registers the sub-command and sets ``func`` to a handler taking the
-parsed namespace and returning an exit code.
+Each command lives in ``autotts/cli/<name>_cmd.py``, exposing
+``add_arguments(parser)``, which declares its options and sets ``func`` to a
+handler taking the parsed namespace and returning an exit code. Only the
+command being run is imported: ``autotts --help`` loads none of them, and
+``autotts eval`` never pays for what ``autotts discover`` needs.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from autotts.cli import (
-    bench_cmd,
-    discover_cmd,
-    eval_cmd,
-    export_cmd,
-    ingest_cmd,
-    paper_cmd,
-    proxy_cmd,
-    rollout_cmd,
-    serve_cmd,
-    solve_cmd,
-    sql_cmd,
-)
-from autotts.cli.common import choose_store
 from autotts.errors import AutoTTSError
-from autotts.store.locking import store_access
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["COMMANDS", "build_parser", "main"]
 
-COMMANDS = [
-    ingest_cmd,
-    eval_cmd,
-    sql_cmd,
-    paper_cmd,
-    bench_cmd,
-    rollout_cmd,
-    solve_cmd,
-    proxy_cmd,
-    export_cmd,
-    discover_cmd,
-    serve_cmd,
-]
+# Each command and its line in ``autotts --help`` (also the top of ``autotts NAME --help``).
+COMMANDS: dict[str, str] = {
+    "ingest": "load replay traces into the trace store",
+    "eval": "evaluate a controller by replay",
+    "sql": "query the store with SQL (read-only; no other file, no extension)",
+    "paper": "evaluate SC/ASC/ESC/Parallel-Probe@64 and CMC on every store; print Table 1",
+    "bench": "measure replay speed on the paper's evaluation matrix",
+    "rollout": "generate traces with a model and build a replay store",
+    "solve": "run a controller live on a model (vLLM or an OpenAI-compatible server) and record it",
+    "proxy": "serve a controller as an OpenAI-compatible chat endpoint in front of a model server",
+    "export": "write traces from the store as replay files",
+    "discover": "discover a controller (re-run the same command to resume)",
+    "serve": "register the pipeline's Prefect deployments and run them",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The parser, with the options of the commands in ``load`` (default: all); the others are only listed."""
     parser = argparse.ArgumentParser(
         prog="autotts", description="Discover and evaluate test-time-scaling controllers by replay."
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS:
-        command.add_parser(subparsers)
+    for name, summary in COMMANDS.items():
+        command = subparsers.add_parser(name, help=summary, description=summary)
+        if load is None or name in load:
+            importlib.import_module(f"autotts.cli.{name}_cmd").add_arguments(command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user errors print one line on stderr and exit 1."""
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(load=argv[:1]).parse_args(argv)
+    from autotts.cli.common import choose_store  # the store helpers load duckdb: not for --help
+    from autotts.store.locking import store_access
+
     choose_store(args)
     try:
         with store_access(timeout=getattr(args, "lock_timeout", None), label=f"autotts {args.command}"):

@@ -7,17 +7,17 @@ import json
 import os
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 from autotts.cli.common import add_store_option, progress_bar, render_table
 from autotts.errors import ConfigError
 from autotts.evaluate.api import load_matrices
-from autotts.evaluate.bench import run_benchmark, run_synthetic
+from autotts.evaluate.bench import measure_call_costs, run_benchmark, run_synthetic
 from autotts.evaluate.chunks import DEFAULT_CHUNK_QUESTIONS
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("bench", help="measure replay speed on the paper's evaluation matrix")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_store_option(parser)
     parser.add_argument("--model", action="append", default=[], help="model to time (repeatable; default all)")
     parser.add_argument("--benchmark", action="append", default=[], help="benchmark (repeatable; default all)")
@@ -40,9 +40,10 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     matrices = load_matrices(args.store, args.model, args.benchmark)
     load_seconds = time.perf_counter() - started
+    calls = measure_call_costs(args.store, matrices[0].model, matrices[0].benchmark)
     with progress_bar("bench", enabled=not args.json) as on_progress:
         report = run_benchmark(matrices, jobs=args.jobs, seeds=args.seeds, on_progress=on_progress)
-    figures = {"load_seconds": round(load_seconds, 2), **report.as_dict()}
+    figures = {"load_seconds": round(load_seconds, 2), **report.as_dict(), "calls": asdict(calls)}
     if args.json:
         print(json.dumps(figures))
         return 0
@@ -50,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         (c.controller, c.evaluations, c.episodes, round(c.cpu_seconds, 2), round(c.episodes_per_cpu_second))
         for c in report.per_controller
     ]
+    cpu_per_evaluation = sum(c.cpu_seconds for c in report.per_controller) / report.matrix_evaluations
     print(render_table(["controller", "evaluations", "episodes", "cpu_s", "episodes/s/core"], rows))
     print(
         f"\nstores loaded in {load_seconds:.1f} s"
@@ -61,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
         f"\nlinearity, {report.linear_controller}: {report.linear_base_seconds:.3f} s on 1 store, "
         f"{report.linear_10x_seconds:.3f} s on a 10x store (ratio {figures['linear_ratio']})"
         f"\npeak memory: {report.peak_rss_mb_parent:.0f} MB parent, {report.peak_rss_mb_worker:.0f} MB largest worker"
+        f"\nper command, from a new process (CPU s, user + sys): `autotts --help` {calls.startup_cpu_seconds:.2f}, "
+        f"`autotts eval --controller sc` (SC@64) on {calls.eval_store} {calls.eval_cpu_seconds:.2f} "
+        f"(matrix above, in-process: {cpu_per_evaluation:.3f} per evaluation)"
     )
     return 0
 

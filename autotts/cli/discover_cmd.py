@@ -26,8 +26,7 @@ from autotts.errors import ConfigError, SettingError
 _CHOICES: dict[str, Callable[[], list[str]]] = {"proposer": registered_proposers, "objective": registered_objectives}
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("discover", help="discover a controller (re-run the same command to resume)")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_store_option(parser)
     parser.add_argument("--search-benchmark", required=True, help="the only benchmark the search may read")
     parser.add_argument("--model", action="append", default=[], help="search model (repeatable; default all)")

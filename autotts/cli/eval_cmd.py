@@ -11,13 +11,12 @@ from autotts.evaluate.seeds import DEFAULT_SEEDS
 from autotts.results import Evaluation
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "eval", help="evaluate a controller by replay",
-        description="Evaluate a controller by replay. Built-ins and files rendered by autotts's template run "
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Evaluate a controller by replay. Built-ins and files rendered by autotts's template run "
         "in-process; any other .py file is untrusted: it runs in an OS-isolated sandbox (bubblewrap), its "
         "action logs are accounted and graded here, and a secret sample of its episodes is re-run to catch "
-        "peeking.",
+        "peeking."
     )
     add_store_option(parser)
     parser.add_argument(
@@ -28,6 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="controller parameter")
     parser.add_argument("--beta", action="append", type=float, default=[], help="budget knob (repeatable: a sweep)")
     parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, help=f"seeds 0..N-1 (default {DEFAULT_SEEDS})")
+    parser.add_argument("--trace-seeds", type=int, default=0, metavar="N",
+                        help="also replay seeds 0..N-1 through the Python controller and record every action "
+                             "(default 0: a few sample episodes are checked, none recorded)")
     parser.add_argument("--json", action="store_true", help="one JSON object per evaluation")
     parser.add_argument("--no-record", action="store_true", help="do not write the results to the store")
     parser.add_argument(
@@ -41,7 +43,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     request = EvalRequest(
         controller=args.controller, params=parse_params(args.param), betas=tuple(args.beta) or (None,),
-        seeds=args.seeds, unsafe_no_isolation=args.unsafe_no_isolation,
+        seeds=args.seeds, trace_seeds=args.trace_seeds, unsafe_no_isolation=args.unsafe_no_isolation,
     )
     with progress_bar("eval", enabled=not args.json) as on_progress:
         evaluations = evaluate_stores(args.store, [request], models=args.model, benchmarks=args.benchmark,

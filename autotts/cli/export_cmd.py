@@ -9,8 +9,7 @@ from autotts.cli.common import add_store_option
 from autotts.store.export import export_autotts_json
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("export", help="write traces from the store as replay files")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     formats = parser.add_subparsers(dest="format", required=True, metavar="FORMAT")
     release = formats.add_parser("autotts-json", help="the AutoTTS release format (.json, or .json.gz compressed)")
     add_store_option(release, writes=False)

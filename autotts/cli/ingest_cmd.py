@@ -12,8 +12,7 @@ from autotts.store.batch import pending_dir, record_pending
 from autotts.store.ingest import IngestedStore, ingest_files
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("ingest", help="load replay traces into the trace store")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     formats = parser.add_subparsers(dest="format", required=True, metavar="FORMAT")
     release = formats.add_parser("autotts-json", help="files in the AutoTTS release format (.json or .json.gz)")
     release.add_argument("files", nargs="+", metavar="FILE", help="replay files, one (model, benchmark) each")

@@ -10,10 +10,7 @@ from autotts.methods import PAPER_TABLE1
 from autotts.paper import evaluate_paper_table, published_table
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "paper", help="evaluate SC/ASC/ESC/Parallel-Probe@64 and CMC on every store; print Table 1"
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_store_option(parser)
     parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS,
                         help=f"branch orders 0..N-1 per question (default {DEFAULT_SEEDS}, the paper's protocol)")

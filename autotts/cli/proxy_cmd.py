@@ -16,10 +16,7 @@ from autotts.rollout.backends.openai_backend import OpenAIBackend
 _DEFAULTS = {f.name: f.default for f in dataclasses.fields(ProxySettings)}
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "proxy", help="serve a controller as an OpenAI-compatible chat endpoint in front of a model server"
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_live_controller_options(parser)
     parser.add_argument("--upstream", required=True, help="the model server, e.g. http://127.0.0.1:8000/v1")
     parser.add_argument("--port", type=int, default=8100, help="port on 127.0.0.1 (0: any free port)")

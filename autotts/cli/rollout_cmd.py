@@ -13,8 +13,7 @@ from autotts.rollout.protocol import ProtocolConfig
 _DEFAULTS = ProtocolConfig()
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("rollout", help="generate traces with a model and build a replay store")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", required=True, help="Hugging Face id or local path of the model")
     parser.add_argument(
         "--benchmark", required=True, help="JSONL file with 'question' and 'answer' (and optional 'id')"

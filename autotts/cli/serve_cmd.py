@@ -8,12 +8,11 @@ from pathlib import Path
 from autotts.errors import ConfigError
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "serve", help="register the pipeline's Prefect deployments and run them",
-        description="Register the pipeline's deployments (schedules from params.yaml) on the Prefect server "
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Register the pipeline's deployments (schedules from params.yaml) on the Prefect server "
         "PREFECT_API_URL names, then execute their scheduled and triggered runs in this process. Stopping it "
-        "(Ctrl-C) pauses their schedules on the server; serving or registering again resumes them.",
+        "(Ctrl-C) pauses their schedules on the server; serving or registering again resumes them."
     )
     parser.add_argument("--project", type=Path, default=Path("."),
                         help="the pipeline's root folder: params.yaml, data/ and reports/ (default: here)")

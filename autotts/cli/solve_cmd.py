@@ -12,10 +12,7 @@ from autotts.live.api import solve_benchmark
 from autotts.live.solve import LiveRun
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "solve", help="run a controller live on a model (vLLM or an OpenAI-compatible server) and record it"
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_live_controller_options(parser)
     parser.add_argument("--model", required=True, help="Hugging Face id or local path of the model")
     parser.add_argument("--benchmark", required=True, help="JSONL file with 'question' and 'answer'")

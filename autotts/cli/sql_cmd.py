@@ -10,11 +10,10 @@ from autotts.cli.common import add_store_option, print_json_lines, render_table
 from autotts.store.query import QueryResult, run_sql
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "sql", help="query the store with SQL (read-only; no other file, no extension)",
-        description="Run SQL statements (separated by ';') on the store, read-only: every result is shown, "
-        "or the first error and none. ATTACH, COPY ... TO, EXPORT, reading other files and extensions are refused.",
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Run SQL statements (separated by ';') on the store, read-only: every result is shown, "
+        "or the first error and none. ATTACH, COPY ... TO, EXPORT, reading other files and extensions are refused."
     )
     parser.add_argument("query", help="SQL statements, e.g. \"SELECT model, count(*) FROM questions GROUP BY 1\"")
     add_store_option(parser, writes=False)

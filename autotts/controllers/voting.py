@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from fractions import Fraction
 from functools import cache
-from math import comb
 
 __all__ = ["MAX_VOTES", "beta_conf", "majority", "vote_stats"]
 
@@ -36,12 +34,18 @@ def beta_conf(top1: int, top2: int) -> float:
     """P(Beta(top1 + 1, top2 + 1) > 0.5): how sure the leader leads; 0 with no votes."""
     if top1 <= 0:
         return 0.0
-    return _beta_conf_exact(top1, top2)
+    # For whole counts, BetaCDF(1/2; a, b) = P(Binomial(a + b - 1, 1/2) >= a), so the wanted tail is the
+    # share of the 2**n outcomes with fewer than a successes: an exact ratio of integers, which Python
+    # divides with one correct rounding (as float(Fraction(...)) does, at a fraction of the cost).
+    a, n = top1 + 1, top1 + top2 + 1
+    return _binomial_prefix_sums(n)[a] / (1 << n)
 
 
 @cache
-def _beta_conf_exact(top1: int, top2: int) -> float:
-    # For integer a, b: BetaCDF(1/2; a, b) = P(Binomial(a + b - 1, 1/2) >= a), so
-    # the tail is a finite binomial sum, computed exactly and rounded once.
-    a, n = top1 + 1, top1 + top2 + 1
-    return float(Fraction(sum(comb(n, j) for j in range(a)), 2**n))
+def _binomial_prefix_sums(n: int) -> tuple[int, ...]:
+    """``sum(comb(n, j) for j < a)`` for a = 0..n+1, as exact integers (row n of Pascal's triangle, summed)."""
+    sums, term = [0], 1
+    for j in range(n + 1):
+        sums.append(sums[-1] + term)
+        term = term * (n - j) // (j + 1)
+    return tuple(sums)

@@ -41,7 +41,7 @@ class EvalRequest:
     params: Mapping[str, Any]
     betas: Sequence[float | None] = (None,)
     seeds: int = DEFAULT_SEEDS
-    trace_seeds: int = 1
+    trace_seeds: int = 0
     unsafe_no_isolation: bool = False  # run an untrusted file without OS isolation (still accounted, verified)
 
 
@@ -52,7 +52,7 @@ def evaluate_matrix(
     *,
     beta: float | None = None,
     seeds: int = DEFAULT_SEEDS,
-    trace_seeds: int = 1,
+    trace_seeds: int = 0,
     unsafe_no_isolation: bool = False,
 ) -> Evaluation:
     """Evaluate one controller configuration (at one beta) on one store.
@@ -63,6 +63,8 @@ def evaluate_matrix(
     """
     if seeds < 1:
         raise ConfigError(f"seeds must be at least 1, got {seeds}")
+    if trace_seeds < 0:
+        raise ConfigError(f"trace seeds must be 0 or more, got {trace_seeds}")
     full = dict(params)
     if beta is not None:
         full["beta"] = beta

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import subprocess
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -25,8 +27,16 @@ from autotts.results import Evaluation
 from autotts.store.synthetic import build_synthetic_store
 
 __all__ = [
-    "BenchReport", "ControllerFigures", "SyntheticFigures", "curve_configs", "matrix_configs", "run_benchmark",
-    "run_synthetic", "tile_matrix",
+    "BenchReport",
+    "CallCosts",
+    "ControllerFigures",
+    "SyntheticFigures",
+    "curve_configs",
+    "matrix_configs",
+    "measure_call_costs",
+    "run_benchmark",
+    "run_synthetic",
+    "tile_matrix",
 ]
 
 CMC_BETAS = tuple(round(0.1 * i, 1) for i in range(11))
@@ -104,6 +114,36 @@ def tile_matrix(matrix: ReplayMatrix, times: int) -> ReplayMatrix:
         gold_ids=np.tile(matrix.gold_ids, times),
         n_branches=np.tile(matrix.n_branches, times),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CallCosts:
+    """What a person pays per command, from a fresh process: CPU seconds (user + sys, the least of a few runs).
+
+    ``startup`` is ``autotts --help``; ``eval`` one SC@64 evaluation of one store (``--no-record``, so the
+    benchmark leaves the store as it was), start-up included.
+    """
+
+    startup_cpu_seconds: float
+    eval_cpu_seconds: float
+    eval_store: str
+
+
+def measure_call_costs(store: str | Path, model: str, benchmark: str, *, repeats: int = 3) -> CallCosts:
+    """Time ``autotts --help`` and one ``autotts eval`` of SC@64 on (model, benchmark), each in a new process."""
+    evaluation = ["eval", "--store", str(store), "--controller", "sc", "--model", model, "--benchmark", benchmark,
+                  "--no-record", "--json"]
+    return CallCosts(_command_cpu(["--help"], repeats), _command_cpu(evaluation, repeats), f"{model}/{benchmark}")
+
+
+def _command_cpu(arguments: list[str], repeats: int) -> float:
+    costs = []
+    for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([sys.executable, "-m", "autotts", *arguments], check=True, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        costs.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return min(costs)
 
 
 def run_benchmark(

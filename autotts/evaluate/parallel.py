@@ -49,7 +49,7 @@ def evaluate_configs(
     configs: Sequence[EvalConfig],
     *,
     seeds: int = DEFAULT_SEEDS,
-    trace_seeds: int = 1,
+    trace_seeds: int = 0,
     jobs: int | None = None,
     on_progress: OnProgress | None = None,
 ) -> list[Evaluation]:

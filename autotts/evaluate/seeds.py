@@ -25,6 +25,10 @@ def branch_order(seed: int, n_branches: int) -> tuple[int, ...]:
     return tuple(order)
 
 
+@cache
 def branch_orders(seeds: int, n_branches: int) -> np.ndarray:
-    """``[seeds, n_branches]`` int32 array of :func:`branch_order` for seeds 0..seeds-1."""
-    return np.array([branch_order(s, n_branches) for s in range(seeds)], dtype=np.int32)
+    """``[seeds, n_branches]`` int32 array of :func:`branch_order` for seeds 0..seeds-1 (read-only: it is
+    built once per process and shared by every evaluation with these seeds)."""
+    orders = np.array([branch_order(s, n_branches) for s in range(seeds)], dtype=np.int32)
+    orders.flags.writeable = False
+    return orders

@@ -1,11 +1,13 @@
 """The DuckDB trace store: schema, ingest and the connection helpers.
 
-This package is the only writer of SQL in the project.
+This package is the only writer of SQL in the project. The re-exported names
+load on first use, so a command that only opens the store does not load the
+release-format reader and polars with it.
 """
 
-from autotts.store.autotts_json import ReplayFile, read_autotts_json
-from autotts.store.connection import DEFAULT_STORE, open_store, transaction
-from autotts.store.ingest import IngestedStore, ingest_files, write_replay
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = [
     "DEFAULT_STORE",
@@ -17,3 +19,11 @@ __all__ = [
     "transaction",
     "write_replay",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from autotts.store import autotts_json, connection, ingest
+
+        return next(getattr(m, name) for m in (autotts_json, connection, ingest) if hasattr(m, name))
+    raise AttributeError(f"module 'autotts.store' has no attribute {name!r}")

@@ -1,0 +1,71 @@
+"""Per-call cost: the CLI loads only the command it runs, and an evaluation checks its kernel on a sample."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autotts.controllers.self_consistency import SelfConsistency
+from autotts.evaluate.api import load_matrices
+from autotts.evaluate.runner import checked_episodes, run_episodes
+from autotts.evaluate.seeds import branch_orders
+from autotts.replay.arrays import ReplayArrays
+
+
+def _imported(*arguments: str) -> set[str]:
+    """Modules a fresh ``python -m autotts ARGS`` imports (read from ``-X importtime``, which lists what
+    ``import`` statements load, not the command module that ``importlib`` loads itself)."""
+    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "autotts", *arguments],
+                         capture_output=True, text=True, check=True)
+    return {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_help_loads_no_command_and_no_heavy_library() -> None:
+    loaded = _imported("--help")
+    assert not {"numpy", "duckdb", "numba", "polars", "prefect"} & loaded
+    assert not [m for m in loaded if m.startswith("autotts.") and m not in {"autotts.cli", "autotts.errors"}]
+
+
+def test_an_evaluation_loads_its_command_only_and_records_without_polars(bundled_store: Path) -> None:
+    loaded = _imported("eval", "--store", str(bundled_store), "--controller", "sc", "--model", "Qwen3-8B",
+                       "--benchmark", "aime24", "--seeds", "2")
+    assert {"autotts.evaluate.api", "autotts.store.results"} <= loaded
+    assert not {"autotts.discover", "autotts.discover.proposers", "polars", "prefect"} & loaded
+
+
+@dataclass(frozen=True)
+class _Drifted(SelfConsistency):
+    """SC whose fast path overcharges one episode: the kind of drift the sampled check must catch."""
+
+    def replay_arrays(self, arrays: ReplayArrays) -> tuple[np.ndarray, ...]:
+        ids, tokens, sequential, opened = super().replay_arrays(arrays)
+        seed, question = checked_episodes(arrays.seeds, tokens.shape[1])[-1]
+        tokens = tokens.copy()
+        tokens[seed, question] += 1
+        return ids, tokens, sequential, opened
+
+
+def test_a_fast_path_that_drifts_from_solve_fails_without_any_traced_seed(bundled_store: Path) -> None:
+    (matrix,) = load_matrices(bundled_store, ["Qwen3-8B"], ["aime24"])
+    honest = run_episodes(matrix, SelfConsistency(k=8), seeds=10)
+    assert honest.traces == {}  # nothing traced by default: the check is not paid for with a whole seed
+    with pytest.raises(RuntimeError, match=r"disagrees with solve\(\) on tokens"):
+        run_episodes(matrix, _Drifted(k=8), seeds=10)
+
+
+def test_the_checked_sample_spreads_over_seeds_and_questions() -> None:
+    sample = checked_episodes(100, 30)
+    assert len(sample) == 4 and len({s for s, _ in sample}) == 4 and len({q for _, q in sample}) == 4
+    assert checked_episodes(1, 2) == [(0, 0), (0, 1)]
+
+
+def test_branch_orders_are_built_once_and_shared_read_only() -> None:
+    orders = branch_orders(7, 128)
+    assert branch_orders(7, 128) is orders
+    with pytest.raises(ValueError):
+        orders[0, 0] = 1
