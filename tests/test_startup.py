@@ -35,7 +35,7 @@ def test_an_evaluation_loads_its_command_only_and_records_without_polars(bundled
     loaded = _imported("eval", "--store", str(bundled_store), "--controller", "sc", "--model", "Qwen3-8B",
                        "--benchmark", "aime24", "--seeds", "2")
     assert {"autotts.evaluate.api", "autotts.store.results"} <= loaded
-    assert not {"autotts.discover", "autotts.discover.proposers", "polars", "prefect"} & loaded
+    assert not {"autotts.discover.api", "autotts.discover.proposers", "polars", "prefect"} & loaded
 
 
 @dataclass(frozen=True)
