@@ -1,4 +1,7 @@
-"""The one atomic writer: a target is the old content or the whole new one, and no temporary file stays."""
+"""The one atomic writer: a target is the old content or the whole new one, and no temporary file stays.
+
+(``atomic_dir``, for whole stage folders, is tested with the stages in tests/pipeline/test_report_lib.py.)
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autotts.files import atomic_dir, atomic_path, atomic_write
+from autotts.files import atomic_path, atomic_write
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
@@ -34,17 +37,3 @@ def test_threads_writing_one_file_never_mix_their_contents(tmp_path: Path) -> No
         list(pool.map(lambda t: atomic_write(target, t), texts * 4))
     assert target.read_text() in texts
     assert [p.name for p in tmp_path.iterdir()] == ["shared.txt"]
-
-
-def test_a_folder_is_replaced_whole_or_not_at_all(tmp_path: Path) -> None:
-    target = tmp_path / "out"
-    with atomic_dir(target) as tmp:
-        (tmp / "one").write_text("1")
-    with pytest.raises(RuntimeError), atomic_dir(target) as tmp:
-        (tmp / "two").write_text("2")
-        raise RuntimeError("stage failed")
-    assert sorted(p.name for p in target.iterdir()) == ["one"]
-    with atomic_dir(target) as tmp:
-        (tmp / "three").write_text("3")
-    assert sorted(p.name for p in target.iterdir()) == ["three"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
