@@ -31,11 +31,11 @@ def test_help_loads_no_command_and_no_heavy_library() -> None:
     assert not [m for m in loaded if m.startswith("autotts.") and m not in {"autotts.cli", "autotts.errors"}]
 
 
-def test_an_evaluation_loads_its_command_only_and_records_without_polars(bundled_store: Path) -> None:
+def test_an_evaluation_loads_neither_discovery_nor_prefect(bundled_store: Path) -> None:
     loaded = _imported("eval", "--store", str(bundled_store), "--controller", "sc", "--model", "Qwen3-8B",
                        "--benchmark", "aime24", "--seeds", "2", "--no-record")  # the store is shared
     assert {"autotts.evaluate.api", "autotts.store.results"} <= loaded
-    assert not {"autotts.discover.api", "autotts.discover.proposers", "polars", "prefect"} & loaded
+    assert not {"autotts.discover.api", "autotts.discover.proposers", "prefect"} & loaded
 
 
 @dataclass(frozen=True)
