@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 
-from autotts.controllers.loading import load_controller_source
 from autotts.discover.history import Failure, TraceSummary
 from autotts.discover.sandbox import (
     FINAL,
@@ -38,6 +37,7 @@ from autotts.discover.sandbox import (
     WorkerFailure,
     is_template_source,
     read_source,
+    trusted_controller,
 )
 from autotts.discover.selection import CurvePoint, monotone_violation
 from autotts.evaluate.runner import run_episodes
@@ -119,7 +119,7 @@ class CandidateEvaluator:
         out = []
         try:
             for matrix, beta in self._pairs():
-                controller = load_controller_source(source, "candidate.py", {"beta": beta})
+                controller = trusted_controller(source, "candidate.py", {"beta": beta})
                 out.append(run_episodes(matrix, controller, seeds=seeds, trace_seeds=self.settings.trace_seeds))
         except Exception as exc:  # a template bug is reported, never fatal to the loop
             return WorkerFailure("exception", f"{type(exc).__name__}: {exc}"[:600])

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from autotts.controllers.base import registered
-from autotts.controllers.loading import ControllerSpec, load_controller_source, resolve_controller
+from autotts.controllers.loading import ControllerSpec, resolve_controller
 from autotts.errors import ConfigError, StoreError
 from autotts.evaluate.chunks import DEFAULT_CHUNK_QUESTIONS, batches, merge_evaluations
 from autotts.evaluate.parallel import EvalConfig, OnProgress, evaluate_configs, shifted
@@ -76,7 +76,9 @@ def evaluate_matrix(
         file = read_controller_file(controller)
         spec = ControllerSpec(controller, full, file.digest)
         if file.trusted:
-            built = load_controller_source(file.source, controller, full)
+            from autotts.discover.sandbox import trusted_controller  # the sandbox imports this package
+
+            built = trusted_controller(file.source, controller, full)
             results, origin = run_episodes(matrix, built, seeds=seeds, trace_seeds=trace_seeds), TRUSTED
         else:
             [results], origin = evaluate_untrusted(file, [matrix], [full], seeds=seeds, trace_seeds=trace_seeds,

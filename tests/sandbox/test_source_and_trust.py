@@ -85,3 +85,15 @@ def test_a_non_utf8_file_from_the_command_proposer_becomes_a_note(tmp_path: Path
                               workdir=tmp_path, cache_dir=tmp_path, spent=lambda: 0.0)
     [proposal] = build_proposer("command", {"command": f'{sys.executable} -c "{write}"'}).propose(context)
     assert proposal.source is None and "not valid UTF-8" in proposal.note
+
+
+def test_a_trusted_rendering_runs_with_the_compiled_kernel_and_others_cannot() -> None:
+    from autotts.discover.mechanisms.kernel import CompiledTemplate
+    from autotts.discover.sandbox import trusted_controller
+    from autotts.errors import ControllerError
+
+    source = render(CMC_GENOME, "CMC.")
+    built = trusted_controller(source, "best.py", {"beta": 0.25})
+    assert isinstance(built, CompiledTemplate) and built.readable.beta == 0.25  # type: ignore[attr-defined]
+    with pytest.raises(ControllerError, match="runs isolated"):
+        trusted_controller(source + "#\n", "best.py", {"beta": 0.25})

@@ -5,7 +5,7 @@ from autotts.discover.sandbox.process import SandboxLimits, WorkerFailure
 from autotts.discover.sandbox.runner import Group, UntrustedRunner
 from autotts.discover.sandbox.source import SourceRejected, check_text, read_source
 from autotts.discover.sandbox.static_check import StaticViolation, check_source
-from autotts.discover.sandbox.trust import is_template_source
+from autotts.discover.sandbox.trust import is_template_source, trusted_controller
 from autotts.discover.sandbox.verify import FINAL, SEARCH, VerifyLevel
 
 __all__ = [
@@ -26,4 +26,5 @@ __all__ = [
     "is_template_source",
     "isolation_problem",
     "read_source",
+    "trusted_controller",
 ]
