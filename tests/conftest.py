@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,3 +17,13 @@ def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("bundled") / "traces.duckdb"
     ingest_files(bundled_files(), store)
     return store
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[str]:
+    """A real two-node Ray cluster on 127.0.0.1 for the whole session (~10-15 s to start); its address."""
+    pytest.importorskip("ray")
+    from tests.ray_cluster import local_cluster
+
+    with local_cluster() as address:
+        yield address

@@ -14,10 +14,12 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from autotts.discover.config import DEFAULT_BETAS, DiscoverConfig
+from autotts.discover.distributed import Evaluator, RayEvaluator
 from autotts.discover.evaluation import CandidateEvaluator, EvalSettings, Evaluated
 from autotts.discover.history import CandidateRecord, History
 from autotts.discover.loop import run_rounds
@@ -68,7 +70,8 @@ def discover(
     history.record_run(run_config, None)
     isolation = Isolation.UNSAFE if config.unsafe_no_isolation else Isolation.BUBBLEWRAP
     settings_ = EvalSettings(config.betas, jobs=config.jobs, limits=limits or SandboxLimits(), isolation=isolation)
-    evaluator = CandidateEvaluator(matrices, settings_)
+    build = partial(CandidateEvaluator, matrices, settings_)  # here, or once on each Ray worker
+    evaluator = RayEvaluator(build, settings_, config.ray_address) if config.ray_address else build()
     stopped = run_rounds(config, BRIEF.read_text(), chosen, evaluator, goal, history, Progress(progress))
 
     ranked = history.ranked()
@@ -136,7 +139,7 @@ def _claim_run_dir(out: Path, config: dict[str, Any]) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _final_points(record: CandidateRecord, evaluator: CandidateEvaluator, history: History,
+def _final_points(record: CandidateRecord, evaluator: Evaluator, history: History,
                   seeds: int) -> tuple[CurvePoint, ...] | None:
     """A finalist's curve on every seed (``None`` if it fails there), kept in ``finalists/`` for resumes."""
     path = history.out / "finalists" / f"{record.candidate_id}.json"

@@ -58,6 +58,8 @@ class DiscoverConfig:
     unsafe_no_isolation: bool = setting(
         False, "run candidates autotts did not write WITHOUT OS isolation (where bubblewrap cannot run): they "
         "could read or change anything you can; still accounted and verified", resumable=True)
+    ray_address: str | None = setting(None, "evaluate the candidates on this Ray cluster (HOST:PORT, or auto); "
+                                            "the search itself stays here", resumable=True)
 
     def __post_init__(self) -> None:
         betas = tuple(sorted({float(b) for b in self.betas}))

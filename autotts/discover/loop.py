@@ -11,7 +11,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from autotts.discover.config import DiscoverConfig
-from autotts.discover.evaluation import CandidateEvaluator
+from autotts.discover.distributed import Evaluator
 from autotts.discover.history import (
     CandidateRecord,
     Failure,
@@ -28,7 +28,7 @@ from autotts.files import atomic_write
 __all__ = ["run_rounds"]
 
 
-def run_rounds(s: DiscoverConfig, brief: str, proposer: Proposer, evaluator: CandidateEvaluator,
+def run_rounds(s: DiscoverConfig, brief: str, proposer: Proposer, evaluator: Evaluator,
                objective: Objective, history: History, progress: Progress) -> str | None:
     """Run (or finish) every round ``s`` asks for, the proposer given ``brief``; why it stopped early, or ``None``."""
     for round_ in range(s.rounds):
@@ -65,7 +65,7 @@ def _context(s: DiscoverConfig, brief: str, round_: int, history: History) -> Pr
     )
 
 
-def _evaluate(s: DiscoverConfig, round_: int, index: int, proposal: Proposal, evaluator: CandidateEvaluator,
+def _evaluate(s: DiscoverConfig, round_: int, index: int, proposal: Proposal, evaluator: Evaluator,
               objective: Objective, history: History) -> CandidateRecord:
     cid = candidate_id(round_, index)
     if proposal.source is None:

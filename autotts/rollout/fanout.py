@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from autotts.errors import RolloutError
+from autotts.cluster import join_ray
 from autotts.rollout.backends import Backend, load_backend
 from autotts.rollout.benchmark_file import BenchmarkItem
 from autotts.rollout.protocol import ProtocolConfig, QuestionRollout, rollout_question
@@ -38,13 +38,10 @@ def run_on_ray(
     gpus_per_worker: float = 1.0,
     address: str | None = None,
 ) -> Iterator[QuestionRollout]:
-    """Fan questions out over ``workers`` Ray actors (``ray.init(address)``: "auto" joins a running cluster)."""
-    try:
-        import ray
-        from ray.util import ActorPool
-    except ImportError as exc:
-        raise RolloutError("--ray-workers needs Ray: pip install 'autotts[ray]'") from exc
-    ray.init(address=address, ignore_reinit_error=True)
+    """Fan questions out over ``workers`` Ray actors on the cluster at ``address`` ("auto": the one this
+    machine is a node of; ``None``: a private one here)."""
+    ray = join_ray(address, needed_by="--ray-workers")
+    from ray.util import ActorPool
 
     @ray.remote(num_gpus=gpus_per_worker)
     class Worker:

@@ -1,0 +1,67 @@
+"""Discovery with its candidate evaluations on a real two-node Ray cluster: the same run as on one machine."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autotts.discover import discover
+from autotts.discover.evaluation import CandidateEvaluator
+from autotts.discover.proposers import Proposal, ProposalContext, Proposer, register_proposer
+from autotts.discover.proposers.evolve import EvolveProposer
+from autotts.discover.sandbox import SandboxLimits
+from tests.discover import candidates as files
+
+
+@register_proposer("evolve-and-files-test")
+class EvolveAndFiles(Proposer):
+    """The evolve search's candidates (rounds build on the scores so far), and in the first round two
+    hand-written files that must go through the sandbox: one sound, one that raises."""
+
+    def propose(self, context: ProposalContext) -> list[Proposal]:
+        extra = [Proposal(files.GOOD_SC4, self.name), Proposal(files.RAISES, self.name)] if context.round == 0 else []
+        evolved = EvolveProposer().propose(dataclasses.replace(context, count=context.count - len(extra)))
+        return evolved + extra
+
+
+def _run(store: Path, out: Path, **settings: Any):  # -> DiscoveryResult
+    return discover(store, search_benchmark="toy", out=out, rounds=2, candidates=4, proposer="evolve-and-files-test",
+                    search_seeds=2, seeds=3, finalists=2, betas=(0.0, 1.0), progress=False, record=False,
+                    limits=SandboxLimits(cpu_seconds=20, wall_seconds=60.0, memory_mb=1536), **settings)
+
+
+def _results(out: Path) -> dict[str, dict[str, Any]]:
+    """Every candidate's recorded result, minus the failure excerpt (it quotes the file's path on its machine)."""
+    out_ = {}
+    for path in sorted(out.glob("candidates/*/result.json")):
+        record = json.loads(path.read_text())
+        if record["failure"]:
+            record["failure"].pop("excerpt", None)
+        out_[path.parent.name] = record
+    return out_
+
+
+def test_candidates_evaluated_on_a_ray_cluster_give_the_single_machine_run(
+    toy_store: Path, tmp_path: Path, ray_cluster: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = _run(toy_store, tmp_path / "here")
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a candidate was evaluated on the driver")
+
+    monkeypatch.setattr(CandidateEvaluator, "evaluate", refuse)  # the workers import their own, untouched
+    spread = _run(toy_store, tmp_path / "ray", ray_address=ray_cluster, jobs=2)
+
+    assert spread.best_candidate == here.best_candidate
+    assert _results(tmp_path / "ray") == _results(tmp_path / "here")
+    assert len(_results(tmp_path / "here")) == 8
+    assert _results(tmp_path / "here")["r00c03"]["failure"]["reason"] == "exception"  # the sandboxed file that raises
+    assert _results(tmp_path / "here")["r00c02"]["failure"] is None  # the sound sandboxed file
+    drop = {"wall_seconds", "report"}
+    assert {k: v for k, v in spread.summary.items() if k not in drop} == {
+        k: v for k, v in here.summary.items() if k not in drop}
+    assert (tmp_path / "ray" / "best.py").read_text() == (tmp_path / "here" / "best.py").read_text()
