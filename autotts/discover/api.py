@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from autotts.discover import prompts
 from autotts.discover.config import DEFAULT_BETAS, DiscoverConfig
 from autotts.discover.distributed import Evaluator, RayEvaluator
 from autotts.discover.evaluation import CandidateEvaluator, EvalSettings, Evaluated
@@ -34,7 +35,6 @@ from autotts.files import atomic_write
 
 __all__ = ["DEFAULT_BETAS", "DiscoverConfig", "DiscoveryResult", "discover"]
 
-BRIEF = Path(__file__).parent / "prompts" / "brief_v2.md"
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def discover(
     started = time.monotonic()
     matrices = load_matrices(store, models, [search_benchmark])
     run_config = {"search_benchmark": search_benchmark, "models": [m.model for m in matrices],
-                  **config.identity(), "brief": BRIEF.name}
+                  **config.identity(), "brief": prompts.BRIEF.name}
     run_id = _claim_run_dir(out, run_config)
     history = History.open(out, run_id, Path(store) if record else None)
     history.record_run(run_config, None)
@@ -72,7 +72,8 @@ def discover(
     settings_ = EvalSettings(config.betas, jobs=config.jobs, limits=limits or SandboxLimits(), isolation=isolation)
     build = partial(CandidateEvaluator, matrices, settings_)  # here, or once on each Ray worker
     evaluator = RayEvaluator(build, settings_, config.ray_address) if config.ray_address else build()
-    stopped = run_rounds(config, BRIEF.read_text(), chosen, evaluator, goal, history, Progress(progress))
+    brief = prompts.brief(goal, prompts.references(matrices, config.betas, config.search_seeds))
+    stopped = run_rounds(config, brief, chosen, evaluator, goal, history, Progress(progress))
 
     ranked = history.ranked()
     if not ranked:

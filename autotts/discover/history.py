@@ -23,13 +23,14 @@ from typing import Any
 
 import polars as pl
 
+from autotts.discover.feedback import Section, fit_sections
 from autotts.discover.proposers.base import Proposal, Usage
 from autotts.discover.selection import CurvePoint
 from autotts.errors import StoreBusyError
 from autotts.files import atomic_write
 from autotts.store.batch import Batch, Replace, commit
 
-__all__ = ["CandidateRecord", "Failure", "History", "TraceSummary", "render_feedback"]
+__all__ = ["CandidateRecord", "Failure", "History", "TraceSummary", "feedback_sections", "render_feedback"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,32 +217,50 @@ def _points_rows(run_id: str, cid: str, stage: str, points: Sequence[CurvePoint]
 
 
 def render_feedback(records: Iterable[CandidateRecord], *, budget: int = 12_000, shown: int = 3) -> str:
-    """What a proposer should learn from the run so far, within ``budget`` characters.
+    """What a proposer should learn from the run so far, in whole sections within ``budget`` characters."""
+    kept = fit_sections(feedback_sections(records, shown=shown), budget)
+    return "\n\n".join(["# History so far", *(s.render() for s in kept)])
 
-    The best candidates' curves and sources come first, then recent failures
-    with their reasons, then telling episodes: wrong answers at the highest
-    cost and early stops on a wrong consensus.
+
+def feedback_sections(records: Iterable[CandidateRecord], *, shown: int = 3) -> list[Section]:
+    """The run so far as prompt sections, most useful first.
+
+    The best candidates (each with its curves and telling episodes: wrong
+    answers at the highest cost, early stops on a wrong consensus), the ideas
+    tried and how they fared, recent rejections with their reasons, then the
+    best candidate's source.
     """
     records = list(records)
     ranked = sorted((r for r in records if r.ok and r.score is not None), key=lambda r: -(r.score or 0.0))
-    parts = ["# History so far"]
+    out = []
     for r in ranked[:shown]:
-        parts.append(f"\n## {r.candidate_id} (score {r.score:.3f}, parents {', '.join(r.proposal.parents) or '-'})")
-        parts.append(_curve_table(r.points))
-        parts.append(_telling_traces(r.traces))
+        idea = f", idea: {r.proposal.idea}" if r.proposal.idea else ""
+        out.append(Section(f"{r.candidate_id} (score {r.score:.3f}, parents {', '.join(r.proposal.parents) or '-'}"
+                           f"{idea})", _curve_table(r.points) + "\n" + _telling_traces(r.traces)))
+    ideas = [r for r in records if r.proposal.idea]
+    if ideas:
+        out.append(Section("Ideas tried so far", "\n".join(
+            f"- {r.candidate_id} {r.proposal.idea}: "
+            + (f"score {r.score:.3f}" if r.ok and r.score is not None else f"rejected ({_reason(r)})")
+            for r in ideas)))
     failures = [r for r in records if not r.ok][-shown:]
     if failures:
-        parts.append("\n## Recent rejections")
+        lines = []
         for r in failures:
             assert r.failure is not None
-            parts.append(f"- {r.candidate_id}: {r.failure.reason}: {r.failure.message}")
+            lines.append(f"- {r.candidate_id}: {r.failure.reason}: {r.failure.message}")
             if r.failure.excerpt:
-                parts.append("```\n" + r.failure.excerpt[-600:] + "\n```")
+                lines.append("```\n" + r.failure.excerpt[-600:] + "\n```")
+        out.append(Section("Recent rejections", "\n".join(lines)))
     if ranked and ranked[0].proposal.source:
-        parts.append(f"\n## Source of the best so far ({ranked[0].candidate_id})\n```python\n"
-                     f"{ranked[0].proposal.source}\n```")
-    text = "\n".join(parts)
-    return text if len(text) <= budget else text[: budget - 20] + "\n[... truncated]"
+        best = ranked[0]
+        out.append(Section(f"Source of the best so far ({best.candidate_id})",
+                           f"```python\n{best.proposal.source}\n```", quotes=best.proposal.source))
+    return out
+
+
+def _reason(record: CandidateRecord) -> str:
+    return record.failure.reason if record.failure else "no score"
 
 
 def _curve_table(points: Sequence[CurvePoint]) -> str:

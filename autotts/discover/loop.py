@@ -17,6 +17,7 @@ from autotts.discover.history import (
     Failure,
     History,
     candidate_id,
+    feedback_sections,
     render_feedback,
     source_hash,
 )
@@ -61,7 +62,7 @@ def _context(s: DiscoverConfig, brief: str, round_: int, history: History) -> Pr
         elites=[(r.candidate_id, r.proposal.source or "", r.score or 0.0) for r in ranked[: s.elites]],
         seen_sources=frozenset(r.proposal.source for r in history.records.values() if r.proposal.source),
         workdir=history.out / "rounds" / f"r{round_:02d}", cache_dir=history.out / "llm_cache", spent=history.spent,
-        max_cost=s.max_cost,
+        max_cost=s.max_cost, sections=feedback_sections(history.records.values()),
     )
 
 

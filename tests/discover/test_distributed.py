@@ -61,7 +61,7 @@ def test_candidates_evaluated_on_a_ray_cluster_give_the_single_machine_run(
     assert len(_results(tmp_path / "here")) == 8
     assert _results(tmp_path / "here")["r00c03"]["failure"]["reason"] == "exception"  # the sandboxed file that raises
     assert _results(tmp_path / "here")["r00c02"]["failure"] is None  # the sound sandboxed file
-    drop = {"wall_seconds", "report"}
+    drop = {"wall_seconds", "report", "run_id"}  # run_id: a hash of the run directory
     assert {k: v for k, v in spread.summary.items() if k not in drop} == {
         k: v for k, v in here.summary.items() if k not in drop}
     assert (tmp_path / "ray" / "best.py").read_text() == (tmp_path / "here" / "best.py").read_text()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from autotts.discover.feedback import Section
 from autotts.errors import ConfigError
 from autotts.registry import Registry
 
@@ -41,6 +42,7 @@ class Proposal:
     response: str = ""
     note: str = ""
     usage: Usage = field(default_factory=Usage)
+    idea: str = ""  # the change it tries, named in a few words (an LLM's reply says it; shown in the lineage)
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class ProposalContext:
     cache_dir: Path  # the run's LLM response cache
     spent: Callable[[], float]  # money spent so far in the run, including this round's calls
     max_cost: float | None = None
+    sections: Sequence[Section] = ()  # the same history as whole sections, most useful first, for a proposer
+    # that assembles its own prompt (within its own budget, leaving out a source it already shows)
 
 
 class Proposer(ABC):

@@ -1,9 +1,15 @@
 """What the chat-model proposers share: the prompt, the cache, cost accounting, reading code back.
 
-Each proposal's prompt is the brief, the history digest, and one elite parent
-to start from (a different one per slot, so a round explores several lines).
-A reply without a usable ``python`` block becomes a proposal with no source,
-which the loop records as a failed candidate like any other.
+Each proposal's prompt is the brief (rules, the run's objective, the data's
+facts), the run's history, a file to start from and the task. The start is
+an elite (a different one per slot, so a round explores several lines) or,
+before any candidate has a score, CMC on the mechanism template. The history
+comes in whole sections, most useful first; those that do not fit the
+prompt budget are left out whole, and a section quoting the very source the
+prompt starts from is left out, so no source appears twice. The reply names
+its idea on an ``Idea:`` line, kept with the candidate. A reply without a
+usable ``python`` block becomes a proposal with no source, which the loop
+records as a failed candidate like any other.
 """
 
 from __future__ import annotations
@@ -15,13 +21,30 @@ from abc import abstractmethod
 from types import ModuleType
 from typing import Any, ClassVar
 
+from autotts.discover.feedback import Section, fit_sections
 from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer, Usage
 from autotts.discover.proposers.cache import Completion, ResponseCache
+from autotts.discover.proposers.template import CMC_GENOME, render
 from autotts.errors import DiscoveryError
 
-__all__ = ["LLMProposer", "extract_code"]
+__all__ = ["LLMProposer", "extract_code", "extract_idea"]
 
 _BLOCK = re.compile(r"```(?:python|py)?[ \t]*\n(.*?)```", re.DOTALL)
+_IDEA = re.compile(r"^[ \t>*_-]*idea[*_]*[ \t]*:[*_ \t]*(.+?)[ \t*_]*$", re.IGNORECASE | re.MULTILINE)
+IDEA_CHARS = 160
+CMC_START = render(CMC_GENOME, "CMC on the mechanism template: the starting point.")
+
+TASK = """Write candidate {number} of {count} for round {round}: change the file above where the history shows it
+wasting tokens or answering wrong, or try an idea not tried yet. Begin your reply with one line
+`Idea: <a name of a few words>: <one sentence on what changes and why>`, then give the complete file in one
+```python block that defines make_controller(beta)."""
+
+
+def extract_idea(text: str) -> str:
+    """The reply's ``Idea:`` line (before its code), trimmed to :data:`IDEA_CHARS`; empty if it names none."""
+    head = text.split("```", 1)[0]
+    found = _IDEA.search(head)
+    return found.group(1).strip()[:IDEA_CHARS] if found else ""
 
 
 def extract_code(text: str) -> str | None:
@@ -47,7 +70,7 @@ class LLMProposer(Proposer):
 
     def __init__(self, model: str | None = None, base_url: str | None = None, api_key_env: str | None = None,
                  client: Any = None, price_in: float = 0.0, price_out: float = 0.0, max_tokens: int = 8000,
-                 temperature: float = 0.7) -> None:
+                 temperature: float = 0.7, prompt_chars: int = 60_000) -> None:
         self.model = model or os.environ.get(self.model_env, "")
         if not self.model:
             raise DiscoveryError(f"proposer {self.name!r}: no model (give proposer param model= or set "
@@ -58,6 +81,7 @@ class LLMProposer(Proposer):
         self.price_out = float(price_out)  # money per million completion tokens
         self.max_tokens = int(max_tokens)
         self.temperature = float(temperature)
+        self.prompt_chars = int(prompt_chars)  # the history is trimmed, section by section, to keep within this
         self._client = client
 
     @property
@@ -88,7 +112,7 @@ class LLMProposer(Proposer):
             if context.max_cost is not None and context.spent() + spent >= context.max_cost:
                 break
             parent = context.elites[i % len(context.elites)] if context.elites else None
-            prompt = self._prompt(context, i, parent)
+            prompt = self.prompt(context, i, parent)
             key = cache.key(self.name, self.model, prompt)
             completion = cache.get(key)
             cached = completion is not None
@@ -102,17 +126,24 @@ class LLMProposer(Proposer):
             cost = (completion.tokens_in * self.price_in + completion.tokens_out * self.price_out) / 1e6
             spent += 0.0 if cached else cost
             source = extract_code(completion.text)
-            out.append(Proposal(
-                source, self.name, (parent[0],) if parent else (), prompt, completion.text,
-                "" if source else "no ```python block defining make_controller() or solve() in the response",
-                Usage(completion.tokens_in, completion.tokens_out, cost, cached),
-            ))
+            idea = extract_idea(completion.text)
+            note = ("no ```python block defining make_controller() or solve() in the response" if source is None
+                    else "" if idea else "the reply named no idea")
+            out.append(Proposal(source, self.name, (parent[0],) if parent else (), prompt, completion.text, note,
+                                Usage(completion.tokens_in, completion.tokens_out, cost, cached), idea))
         return out
 
-    @staticmethod
-    def _prompt(context: ProposalContext, slot: int, parent: tuple[str, str, float] | None) -> str:
-        parts = [context.brief, context.feedback]
-        if parent:
-            parts.append(f"## Start from {parent[0]} (score {parent[2]:.3f})\n```python\n{parent[1]}\n```")
-        parts.append(f"Write candidate {slot + 1} of {context.count} for round {context.round}.")
-        return "\n\n".join(parts)
+    def prompt(self, context: ProposalContext, slot: int, parent: tuple[str, str, float] | None) -> str:
+        """Brief, history (whole sections, as many as the budget allows), the file to start from, the task."""
+        if parent is None:
+            start = Section("Start from CMC (the paper's controller, written on the mechanism template)",
+                            f"```python\n{CMC_START}\n```", quotes=CMC_START)
+        else:
+            start = Section(f"Start from {parent[0]} (score {parent[2]:.3f})", f"```python\n{parent[1]}\n```",
+                            quotes=parent[1])
+        task = Section("Your answer", TASK.format(number=slot + 1, count=context.count, round=context.round))
+        fixed = [context.brief, "# History so far", start.render(), task.render()]
+        room = self.prompt_chars - sum(len(part) + 2 for part in fixed)
+        history = fit_sections([s for s in context.sections if s.quotes != start.quotes], room)
+        shown = [s.render() for s in history] or ["(nothing yet)"]
+        return "\n\n".join([context.brief, "# History so far", *shown, start.render(), task.render()])
