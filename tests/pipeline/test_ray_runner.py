@@ -1,4 +1,4 @@
-"""With ``prefect.task_runner: ray`` the stage tasks fan out over a (local) Ray instance."""
+"""With ``prefect.task_runner: ray`` the stage tasks fan out over a Ray cluster: the session's real two-node one."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from tests.pipeline.conftest import small_params
 pytest.importorskip("prefect_ray")
 
 
-def test_baselines_fan_out_over_local_ray(prefect_server: None, tmp_path: Path) -> None:
-    params = load_params(small_params(tmp_path, **{"prefect.task_runner": "ray", "baselines.methods": ["sc"]}))
+def test_baselines_fan_out_over_a_ray_cluster(prefect_server: None, ray_cluster: str, tmp_path: Path) -> None:
+    params = load_params(small_params(tmp_path, **{"prefect.task_runner": "ray", "prefect.ray_address": ray_cluster,
+                                                   "baselines.methods": ["sc"]}))
     layout = Layout(tmp_path)
 
     @flow(task_runner=task_runner(params.prefect))

@@ -45,14 +45,14 @@ START_TIMEOUT = 900.0
 def vllm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``vllm serve`` on a free port of 127.0.0.1 (long context: the prompt holds the brief and a whole file)."""
     folder = tmp_path_factory.mktemp("vllm-serve")
-    model = build_tiny_model(folder / "tiny-llama", TinyModelSpec(max_positions=16384))
+    model = build_tiny_model(folder / "tiny-llama", TinyModelSpec(max_positions=65536))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = folder / "server.log"
     env = {**os.environ, "VLLM_CPU_KVCACHE_SPACE": "1"}
     command = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", str(model), "--host",
-               "127.0.0.1", "--port", str(port), "--served-model-name", "tiny", "--max-model-len", "16384",
+               "127.0.0.1", "--port", str(port), "--served-model-name", "tiny", "--max-model-len", "65536",
                "--enforce-eager", "--dtype", "float32", "--seed", "0"]
     with log.open("wb") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
