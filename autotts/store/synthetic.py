@@ -9,7 +9,6 @@ range of questions touches only that part of the file.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -83,8 +82,10 @@ def _fill(con: duckdb.DuckDBPyConnection, source: Path, questions: int, benchmar
                         JOIN positions p USING (model, benchmark, question_idx) ORDER BY p.k""")
     for start in range(0, questions, per_copy):
         for table, columns in _COPIED:
-            con.execute(f"INSERT INTO {table} SELECT ?, ?, k + ?, {', '.join(columns)} FROM one_{table} WHERE k < ?",
+            named = ", ".join(columns)
+            con.execute(f"INSERT INTO {table} (model, benchmark, question_idx, {named}) "
+                        f"SELECT ?, ?, k + ?, {named} FROM one_{table} WHERE k < ?",
                         [SYNTHETIC_MODEL, benchmark, start, questions - start])
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
-    con.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)",
-                [SYNTHETIC_MODEL, benchmark, f"{source} repeated", digest, questions, datetime.now(UTC)])
+    con.execute("INSERT INTO sources (model, benchmark, source, sha256, n_questions) VALUES (?, ?, ?, ?, ?)",
+                [SYNTHETIC_MODEL, benchmark, f"{source} repeated", digest, questions])
