@@ -106,6 +106,6 @@ def test_garbage_replies_are_rejected_with_their_reasons_and_the_loop_finishes(
     for r in results:
         assert r["failure"]["reason"] == "no-code"
         assert "no ```python block" in r["failure"]["message"]
-        assert r["proposal"]["response"]  # what the model said is kept
+        # the model did answer (its garbage may decode to nothing at all), and its token counts were recorded
         assert r["proposal"]["usage"]["tokens_in"] > 1000 and 0 < r["proposal"]["usage"]["tokens_out"] <= 48
         assert "## Objective" in r["proposal"]["prompt"] and "Start from CMC" in r["proposal"]["prompt"]
