@@ -101,9 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         backend = VllmBackend(model, {"max_model_len": context, "seed": 0, **(CPU_ENGINE if machine == "cpu" else {})})
         generator = EngineLoop(backend)
         store = folder / "live.duckdb"
-        names = {"model_name": Path(model.rstrip("/")).name, "benchmark_name": Path(bench).name.split(".")[0]}
+        model_name, benchmark_name = Path(model.rstrip("/")).name, Path(bench).name.split(".")[0]
         print(
-            f"model {names['model_name']}, {questions} questions, {samples} samples of <= {max_tokens} tokens "
+            f"model {model_name}, {questions} questions, {samples} samples of <= {max_tokens} tokens "
             f"probed every {interval}, {concurrency} questions in flight"
         )
         try:
@@ -124,7 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     concurrency=concurrency,
                     read_ahead=ahead,
                     limit=questions,
-                    **names,
+                    model_name=model_name,
+                    benchmark_name=benchmark_name,
                 )
                 for label, (name, params, beta, ahead) in CONTROLLERS.items()
             }

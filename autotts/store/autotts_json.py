@@ -24,7 +24,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from autotts.errors import IngestError
 
@@ -134,7 +134,7 @@ def _read_bytes(path: Path) -> bytes:
         raise IngestError(f"{path}: corrupt or truncated gzip data ({_short(exc)})") from exc
 
 
-def _capped(path: Path, fh: BinaryIO, how: str) -> bytes:
+def _capped(path: Path, fh: io.BufferedIOBase, how: str) -> bytes:
     """Read ``fh`` to its end, refusing (before holding more) anything past :data:`MAX_JSON_BYTES`."""
     data = fh.read(MAX_JSON_BYTES + 1)
     if len(data) > MAX_JSON_BYTES:

@@ -27,7 +27,7 @@ _MULTIPLIER = 0xBF58476D1CE4E5B9  # DuckDB's block checksum: xor over the block'
 _MASK = (1 << 64) - 1
 
 
-def _checksum(block: bytes) -> int:
+def _checksum(block: bytes | bytearray) -> int:
     result = 5381
     for (word,) in struct.iter_unpack("<Q", block):
         result ^= (word * _MULTIPLIER) & _MASK

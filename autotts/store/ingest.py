@@ -67,7 +67,8 @@ def ingest_files(
         if key in seen:
             raise IngestError(f"{f.path}: model {key[0]!r}, benchmark {key[1]!r} also comes from {seen[key]}")
         seen[key] = f.path
-    results, replaces = [], []
+    results: list[IngestedStore] = []
+    replaces: list[Replace] = []
     for f, (m, b) in zip(files, keys, strict=True):
         size, rows = replay_batch(f, m, b)
         results.append(size)

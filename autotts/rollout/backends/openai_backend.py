@@ -43,7 +43,7 @@ class OpenAIBackend:
         self.client = client or openai.OpenAI(
             base_url=base_url,
             api_key=api_key or os.environ.get("OPENAI_API_KEY", "EMPTY"),
-            **({"timeout": timeout} if timeout is not None else {}),
+            timeout=openai.NOT_GIVEN if timeout is None else timeout,
         )
         self.served_model = served_model or model
         self.tokenizer = tokenizer if isinstance(tokenizer, ChatTokenizer) else _load_tokenizer(tokenizer or model)
