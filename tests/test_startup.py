@@ -36,6 +36,8 @@ def test_an_evaluation_loads_neither_discovery_nor_prefect(bundled_store: Path) 
                        "--benchmark", "aime24", "--seeds", "2", "--no-record")  # the store is shared
     assert {"autotts.evaluate.api", "autotts.store.results"} <= loaded
     assert not {"autotts.discover.api", "autotts.discover.proposers", "prefect"} & loaded
+    # SC is plain NumPy, and nothing is recorded: loading numba (~0.6 CPU-s) or polars would double the call
+    assert not {"numba", "polars", "autotts.discover.sandbox.runner"} & loaded
 
 
 @dataclass(frozen=True)

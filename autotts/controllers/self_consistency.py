@@ -28,10 +28,9 @@ class SelfConsistency(Controller):
         return majority(question.read_new().answer for _ in range(reads))
 
     def replay_arrays(self, arrays: ReplayArrays) -> tuple[np.ndarray, ...]:
-        from autotts.controllers.kernels import conf_table
-        from autotts.controllers.kernels.full_read import SC, replay_full_read
+        from autotts.controllers.kernels.majority import replay_majority
 
-        return replay_full_read(arrays, SC, self.k, 0.0, 1, conf_table(arrays.orders.shape[2]))
+        return replay_majority(arrays, self.k)
 
 
 @register("asc")

@@ -14,13 +14,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import polars as pl
 
 from autotts.errors import StoreBusyError, StoreError
 from autotts.store.connection import first_line, open_store, transaction
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["Batch", "Replace", "commit", "pending_dir", "pending_files", "record_pending"]
 

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-import polars as pl
-
 from autotts.results import Evaluation
 from autotts.store.batch import Batch, Replace, commit
 
@@ -29,6 +27,8 @@ def evaluation_batch(evaluations: Sequence[Evaluation]) -> Batch:
 
 
 def _replaces(ev: Evaluation) -> list[Replace]:
+    import polars as pl  # only a recording process pays for polars (``eval --no-record`` never loads it)
+
     key = {"eval_id": ev.eval_id}
     r = ev.results
     figures = pl.DataFrame([{

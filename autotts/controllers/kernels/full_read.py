@@ -1,4 +1,4 @@
-"""SC, ASC and ESC over all episodes at once: they only ever read whole branches."""
+"""ASC and ESC over all episodes at once: they only ever read whole branches (SC: ``majority.py``)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from autotts.replay.kernels import episode_outputs, read_whole, tally_add, tally
 
 __all__ = ["replay_full_read"]
 
-SC, ASC, ESC = 0, 1, 2
+ASC, ESC = 1, 2
 
 
 def replay_full_read(
     arrays: ReplayArrays, mode: int, k: int, threshold: float, window: int, conf: np.ndarray
 ) -> tuple[np.ndarray, ...]:
-    """Run SC (mode 0), ASC (1) or ESC (2) on every episode of ``arrays``."""
+    """Run ASC (mode 1) or ESC (2) on every episode of ``arrays``."""
     return _kernel(
         arrays.n_probes,
         arrays.tokens,
@@ -76,7 +76,7 @@ def _kernel(n_probes, tokens, finals, n_branches, orders, vocab, mode, k, thresh
                     total += cost
                     deepest = max(deepest, cost)
                     n_seen = tally_add(a, counts, seen, n_seen)
-                    if mode == ASC and n_open >= 2:
+                    if n_open >= 2:
                         w, t1, t2 = tally_stats(counts, seen, n_seen)
                         if t1 > 0 and conf[t1, t2] > threshold:
                             answer = w
