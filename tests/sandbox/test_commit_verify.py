@@ -75,6 +75,20 @@ def solve(question):
     return majority(question.read_new().answer for _ in range(reads))
 '''
 
+# Reads a number of branches drawn from the day it is: the same all day long on the real clock, so a
+# commitment and its verification would agree unless the worker's clock is its own.
+BY_THE_DAY = '''
+import numpy as np
+
+from autotts.controllers.voting import majority
+
+READS = 1 + int(np.datetime64("now", "D").astype("int64")) % 5
+
+
+def solve(question):
+    return majority(question.read_new().answer for _ in range(READS))
+'''
+
 # Reads one branch more in every episode after the first: its actions depend on the episodes before.
 STATEFUL = '''
 from autotts.controllers.voting import majority
@@ -155,7 +169,8 @@ def test_a_candidate_that_peeks_on_some_episodes_is_caught_as_peeking(
     assert "strict mode" in outcome.message and "seed" in outcome.message
 
 
-@pytest.mark.parametrize("source", [BY_CHANCE, STATEFUL], ids=["chance", "state across episodes"])
+@pytest.mark.parametrize("source", [BY_CHANCE, BY_THE_DAY, STATEFUL],
+                         ids=["chance", "the day's date", "state across episodes"])
 def test_a_candidate_that_does_not_repeat_itself_is_rejected_as_nondeterministic(
     matrices: list[ReplayMatrix], source: str
 ) -> None:

@@ -31,7 +31,8 @@ from autotts.discover.sandbox.seccomp import libseccomp_path
 from autotts.errors import AutoTTSError
 
 __all__ = [
-    "NOBODY", "UNSAFE_FLAG", "Isolation", "IsolationUnavailable", "isolation_problem", "require", "worker_command",
+    "NOBODY", "UNSAFE_FLAG", "Isolation", "IsolationUnavailable", "clock_environment", "isolation_problem", "require",
+    "worker_command",
 ]
 
 NOBODY = 65534
@@ -73,6 +74,8 @@ def isolation_problem() -> str | None:
         return "bubblewrap is not installed (apt-get install bubblewrap)"
     if libseccomp_path() is None:
         return "libseccomp is not installed (apt-get install libseccomp2)"
+    if _faketime_library() is None:
+        return "libfaketime is not installed (apt-get install libfaketime)"
     probe = subprocess.run([*_bwrap_options(), "--", _interpreter(), "-S", "-c", ""],
                            capture_output=True, timeout=60, check=False)
     if probe.returncode != 0:
@@ -98,6 +101,25 @@ def worker_command(isolation: Isolation, env: dict[str, str]) -> tuple[list[str]
     variables = [a for key, value in env.items() for a in ("--setenv", key, value)]
     return [*_bwrap_options(), *variables, "--ro-bind", str(_stage()), _ROOT_IN_SANDBOX, "--chdir",
             _ROOT_IN_SANDBOX, "--", *python], "/"
+
+
+def clock_environment() -> dict[str, str]:
+    """The variables that give a worker a clock of its own (libfaketime, preloaded; empty if it is missing).
+
+    Without them a candidate that seeds itself from the clock repeats itself whenever its commitment and
+    its verification fall within one tick of whatever it reads (a second, an hour), and passes by the luck
+    of timing. The worker sets ``FAKETIME`` to a secret random instant at its start and again for every
+    freshly loaded controller; ``FAKETIME_NO_CACHE`` makes the library read it again on every call.
+    """
+    library = _faketime_library()
+    return {} if library is None else {"LD_PRELOAD": library, "FAKETIME_NO_CACHE": "1"}
+
+
+@functools.cache
+def _faketime_library() -> str | None:
+    found = sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1")) + sorted(
+        Path("/usr/lib/faketime").glob("libfaketime.so.1"))
+    return str(found[0]) if found else None
 
 
 def _interpreter() -> str:

@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import NoReturn
 
 from autotts.discover.sandbox import protocol
-from autotts.discover.sandbox.isolation import Isolation, worker_command
+from autotts.discover.sandbox.isolation import Isolation, clock_environment, worker_command
 from autotts.discover.sandbox.protocol import FrameReader, ProtocolError
 
 __all__ = ["SandboxLimits", "Worker", "WorkerError", "WorkerFailure"]
@@ -70,7 +70,7 @@ class WorkerError(Exception):
 
 
 _ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **clock_environment()}
 
 
 class Worker:

@@ -23,6 +23,7 @@ import os
 import resource
 import signal
 import sys
+import time
 import traceback
 from array import array
 from collections.abc import Callable
@@ -36,6 +37,8 @@ from autotts.discover.sandbox.static_check import check_source
 from autotts.replay.episode import Episode, QuestionTraces, live_view
 
 _NOBODY = 65534
+# The span the candidate's clock starts in (2001-01-01 to 2038-01-01, UTC); see _new_clock.
+_CLOCK_SPAN = (978_307_200, 2_145_916_800)
 _PR_SET_PDEATHSIG = 1
 _INPUT = protocol.FrameReader(1 << 30)  # the trusted parent's frames, on stdin
 
@@ -69,6 +72,18 @@ class _BoundedText(io.TextIOBase):
 
 
 _OUT: list[int] = []  # the protocol stream's descriptor, once main() has moved it off fd 1
+
+
+def _new_clock() -> None:
+    """Start the clock the candidate sees (libfaketime's, preloaded by the parent) at a secret random instant.
+
+    Drawn at the worker's start and again for every freshly loaded controller, so the commitment and each
+    verified episode see unrelated clocks: whatever a candidate derives from the clock, at any resolution,
+    differs between them, and it is caught as nondeterministic rather than passed by the luck of timing.
+    """
+    low, high = _CLOCK_SPAN
+    start = low + int.from_bytes(os.urandom(8), "little") % (high - low)
+    os.environ["FAKETIME"] = time.strftime("@%Y-%m-%d %H:%M:%S", time.gmtime(start))
 
 
 def _check_actions(taken: int) -> None:
@@ -162,6 +177,7 @@ class _Session:
         """The group's controller: built once per group, or afresh (module and all) for every episode when
         the job says ``fresh``, so that nothing carries over between episodes."""
         if self.job["fresh"]:
+            _new_clock()
             return load_controller_source(self.source, "candidate.py", group["params"])
         key = repr(sorted(group["params"].items()))
         if key not in self._controllers:
@@ -258,6 +274,7 @@ def _failure(kind: str, message: str, excerpt: str = "") -> bytes:
 
 def main() -> None:
     _limit_self(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
+    _new_clock()
     _, job_payload = _INPUT.read(0)
     job = protocol.decode_json(job_payload)
     _, source_payload = _INPUT.read(0)
