@@ -198,6 +198,26 @@ def solve(question):
 '''
 
 
-def test_an_episode_of_endless_free_actions_is_refused(matrices: list[ReplayMatrix]) -> None:
-    outcome = _run(matrices, ENDLESS_FREE_ACTIONS, seeds=1)
+# The same, with the worker's own check of the bound switched off first: the parent refuses the log.
+UNCHECKED_FREE_ACTIONS = '''
+import dataclasses
+
+modules = dataclasses.sys.modules
+modules["builtins"].setattr(modules["_" + "_main_" + "_"], "_check" + "_actions", lambda taken, bound: None)
+
+
+def solve(question):
+    first = question.branch()
+    for _ in range(50_000):
+        question.prune(first.branch)
+    return first.answer
+'''
+
+
+@pytest.mark.parametrize(("source", "said"), [(ENDLESS_FREE_ACTIONS, "in one episode, the most its branches allow"),
+                                             (UNCHECKED_FREE_ACTIONS, "question 0: 50001 actions, more than the")],
+                         ids=["the worker stops it", "the parent refuses it"])
+def test_an_episode_of_endless_free_actions_is_refused(matrices: list[ReplayMatrix], source: str, said: str) -> None:
+    outcome = _run(matrices, source, seeds=1)
     assert isinstance(outcome, WorkerFailure) and outcome.kind == "actions", outcome
+    assert said in outcome.message, outcome.message

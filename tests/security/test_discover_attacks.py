@@ -213,7 +213,7 @@ def test_a_candidate_that_dies_when_verified_is_rejected(peeks: GroupRun) -> Non
 ACCOUNTING = ["honest.py", "honest_read_one.py", "underreport_tokens.py", "reorder_branches.py",
               "forge_result_and_exit.py", "forge_after_the_result.py", "always_equal_answer.py", "huge_answers.py",
               "clock_seeded.py", "random_unseeded.py", "raises_base_exceptions.py", "blows_the_c_stack.py",
-              "memory_across_episodes.py", "odd_answer_types.py"]
+              "memory_across_episodes.py", "odd_answer_types.py", "huge_action_log.py"]
 
 
 @pytest.fixture(scope="module")
@@ -272,6 +272,11 @@ def test_a_clock_seeded_candidate_is_rejected_as_nondeterministic(accounting: Gr
 
 def test_a_random_candidate_is_rejected_but_not_as_peeking(accounting: GroupRun) -> None:
     assert _rejected(accounting.record("random_unseeded.py"), ".", forbidden="peek") is None
+
+
+def test_an_episode_of_twelve_million_free_actions_is_refused_before_any_replay(accounting: GroupRun) -> None:
+    # The round finishing within its time limit and the parent's memory bound is checked with the round.
+    assert _rejected(accounting.record("huge_action_log.py"), "actions") is None
 
 
 def test_answers_resting_on_other_episodes_tokens_are_rejected(accounting: GroupRun) -> None:

@@ -33,12 +33,12 @@ __all__ = [
     "BRANCH",
     "CONTINUE",
     "HEADER",
-    "MAX_EPISODE_ACTIONS",
     "PRUNE",
     "READ",
     "EpisodeLogs",
     "FrameReader",
     "ProtocolError",
+    "action_bound",
     "decode_answer",
     "decode_json",
     "decode_logs",
@@ -53,10 +53,21 @@ __all__ = [
 ]
 
 BRANCH, CONTINUE, READ, PRUNE = 0, 1, 2, 3
-# At most this many actions in one episode. 128 branches of 80 probes take ~10,500 informative actions;
-# beyond that only free repeats (pruning a pruned branch, continuing a finished one) remain.
-MAX_EPISODE_ACTIONS = 20_000
 _OP_NAMES = ("branch", "continue", "read", "prune")
+
+
+
+def action_bound(probe_counts: Sequence[int]) -> int:
+    """The most actions one episode may take on a question whose branches have ``probe_counts`` probes.
+
+    Each branch can reveal or change something in at most ``probes + 2`` actions (its probes, opening
+    with the first; its final answer; its prune). Beyond those only free repeats are left, such as pruning
+    a pruned branch or continuing a finished one, legal but without end: twice the informative actions
+    leaves an honest controller room for a few, and keeps a log's replay (strict mode: one pipe round trip
+    per action) in proportion to the question.
+    """
+    return 2 * sum(n + 2 for n in probe_counts)
+
 
 HEADER = struct.Struct("<4sQ")
 _COUNT = struct.Struct("<I")
@@ -200,8 +211,8 @@ def decode_logs(payload: bytes, episodes: int, answer_limit: int) -> EpisodeLogs
         raise ProtocolError(f"expected logs of {episodes} episodes")
     at = _COUNT.size
     lengths, at = _ints(payload, at, episodes)
-    if (lengths < 0).any() or (lengths > MAX_EPISODE_ACTIONS).any():
-        raise ProtocolError(f"an action count is negative or over {MAX_EPISODE_ACTIONS}")
+    if (lengths < 0).any():
+        raise ProtocolError("an action count is negative")
     total = int(lengths.sum(dtype=np.int64))
     codes, at = _ints(payload, at, total)
     sizes, at = _ints(payload, at, episodes)

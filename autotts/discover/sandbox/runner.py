@@ -30,7 +30,7 @@ from autotts.discover.sandbox import protocol
 from autotts.discover.sandbox.accounting import IllegalAction, account
 from autotts.discover.sandbox.isolation import Isolation, require
 from autotts.discover.sandbox.process import SandboxLimits, Worker, WorkerError, WorkerFailure
-from autotts.discover.sandbox.protocol import EpisodeLogs, ProtocolError, describe_action
+from autotts.discover.sandbox.protocol import EpisodeLogs, ProtocolError, action_bound, describe_action
 from autotts.discover.sandbox.strict import serve_episode
 from autotts.discover.sandbox.verify import SEARCH, VerifyLevel, draw_sample
 from autotts.evaluate.runner import replay_arrays
@@ -79,6 +79,9 @@ class UntrustedRunner:
         self.limits = limits
         self._arrays: dict[tuple[int, int], ReplayArrays] = {}
         self._data: dict[int, bytes] = {}
+        # per store, per question: the most actions an episode may take (protocol.action_bound)
+        self._bounds = [np.array([action_bound([len(p) for p in t.probes]) for t in m.traces], dtype=np.int64)
+                        for m in self.matrices]
 
     def run(self, source: str, groups: Sequence[Group], seeds: int, *, trace_seeds: int = 1,
             level: VerifyLevel = SEARCH, limits: SandboxLimits | None = None) -> list[EpisodeResults] | WorkerFailure:
@@ -99,6 +102,9 @@ class UntrustedRunner:
         try:
             for g, logs in enumerate(self._fast(source, groups, episodes, seeds, limits)):
                 matrix = self.matrices[groups[g].matrix]
+                too_long = self._too_long(groups[g], episodes[g], logs)
+                if too_long:
+                    return WorkerFailure("actions", too_long)
                 outcome = account(matrix, self._replay_arrays(groups[g].matrix, seeds), episodes[g], logs,
                                   trace_seeds)
                 if isinstance(outcome, IllegalAction):
@@ -109,6 +115,17 @@ class UntrustedRunner:
             return exc.failure
         rejection = self._verify(source, groups, sample, committed, seeds, limits)
         return rejection or results
+
+    def _too_long(self, group: Group, episodes: np.ndarray, logs: EpisodeLogs) -> str:
+        """Why a committed log is longer than its question allows ('' if none is): checked before any replay."""
+        over = np.flatnonzero(np.diff(logs.starts) > self._bounds[group.matrix][episodes[:, 1]])
+        if not len(over):
+            return ""
+        i = int(over[0])
+        seed, question = (int(v) for v in episodes[i])
+        taken = int(logs.starts[i + 1] - logs.starts[i])
+        return (f"{self._where(group)}, seed {seed}, question {question}: {taken} actions, more than the "
+                f"{self._bounds[group.matrix][question]} its branches allow")
 
     def _fast(self, source: str, groups: Sequence[Group], episodes: Sequence[np.ndarray], seeds: int,
               limits: SandboxLimits, *, fresh: bool = False) -> Iterator[EpisodeLogs]:
@@ -198,7 +215,9 @@ class UntrustedRunner:
                     traces = self.matrices[groups[current.group].matrix].traces[current.question]
                     order = orders[groups[current.group].matrix][current.seed, current.question, : len(traces.finals)]
                     engine = Episode(traces, tuple(order.tolist()))
-                    log, answer = serve_episode(worker, current.group, len(traces.finals), engine, limits.answer_bytes)
+                    log, answer = serve_episode(worker, current.group, len(traces.finals), engine, limits.answer_bytes,
+                                                max_actions=int(self._bounds[groups[current.group].matrix][
+                                                    current.question]))
                     what = _difference(committed[current.group, current.episode], (tuple(log), answer))
                     if what:
                         stop.set()

@@ -29,11 +29,17 @@ from autotts.replay.episode import QuestionEngine
 __all__ = ["serve_episode"]
 
 _CODE_BYTES = 4
+# The action bound where the question's branches are not known ahead (a live engine generating them).
+OPEN_QUESTION_ACTIONS = 20_000
 
 
-def serve_episode(worker: Worker, group: int, pool: int, engine: QuestionEngine,
-                  answer_limit: int) -> tuple[list[int], str | None]:
-    """Run one episode in ``worker``; the actions ``engine`` accepted, and the controller's answer."""
+def serve_episode(worker: Worker, group: int, pool: int, engine: QuestionEngine, answer_limit: int, *,
+                  max_actions: int = OPEN_QUESTION_ACTIONS) -> tuple[list[int], str | None]:
+    """Run one episode in ``worker``; the actions ``engine`` accepted, and the controller's answer.
+
+    An action past ``max_actions`` (:func:`protocol.action_bound` of the question) fails the worker, so a
+    log of endless free repeats costs at most that many round trips.
+    """
     worker.send(protocol.EPISODE, protocol.encode_json({"group": group, "pool": pool}))
     log: list[int] = []
     while True:
@@ -45,8 +51,8 @@ def serve_episode(worker: Worker, group: int, pool: int, engine: QuestionEngine,
                 worker.fail("protocol", str(exc))
         if len(payload) != _CODE_BYTES:
             worker.fail("protocol", "an action frame is not one int32")
-        if len(log) >= protocol.MAX_EPISODE_ACTIONS:
-            worker.fail("actions", f"more than {protocol.MAX_EPISODE_ACTIONS} actions in one episode")
+        if len(log) >= max_actions:
+            worker.fail("actions", f"more than {max_actions} actions in one episode, the most its branches allow")
         code = int.from_bytes(payload, "little", signed=True)
         try:
             answer, finished = apply_action(engine, code)

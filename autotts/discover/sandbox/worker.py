@@ -31,7 +31,7 @@ from typing import Any
 
 from autotts.controllers.loading import load_controller_source
 from autotts.discover.sandbox import protocol
-from autotts.discover.sandbox.protocol import BRANCH, CONTINUE, MAX_EPISODE_ACTIONS, PRUNE, READ
+from autotts.discover.sandbox.protocol import BRANCH, CONTINUE, PRUNE, READ, action_bound
 from autotts.discover.sandbox.seccomp import install_filter
 from autotts.discover.sandbox.static_check import check_source
 from autotts.replay.episode import Episode, QuestionTraces, live_view
@@ -86,37 +86,39 @@ def _new_clock() -> None:
     os.environ["FAKETIME"] = time.strftime("@%Y-%m-%d %H:%M:%S", time.gmtime(start))
 
 
-def _check_actions(taken: int) -> None:
-    """At an episode's action limit the worker reports and ends at once: an exception could be caught."""
-    if taken >= MAX_EPISODE_ACTIONS:
-        protocol.write_frame(_OUT[0], protocol.FAIL, _failure("actions", f"more than {MAX_EPISODE_ACTIONS} "
-                                                                          f"actions in one episode"))
+def _check_actions(taken: int, bound: int) -> None:
+    """At an episode's action bound the worker reports and ends at once (an exception could be caught); the
+    parent refuses such a log anyway, this only spares the time of the rest."""
+    if taken >= bound:
+        protocol.write_frame(_OUT[0], protocol.FAIL, _failure("actions", f"more than {bound} actions in one "
+                                                                          f"episode, the most its branches allow"))
         os._exit(0)
 
 
 class LoggedEpisode(Episode):
     """The engine, logging every action it accepted as a protocol code."""
 
-    __slots__ = ("log",)
+    __slots__ = ("bound", "log")
 
     def __init__(self, traces: QuestionTraces, order: tuple[int, ...]) -> None:
         super().__init__(traces, order)
         self.log = array("i")
+        self.bound = action_bound([len(p) for p in traces.probes])
 
     def explore(self, k: int, action: str = "continue") -> tuple[str, bool]:
-        _check_actions(len(self.log))
+        _check_actions(len(self.log), self.bound)
         out = super().explore(k, action)
         self.log.append(BRANCH if action == "branch" else k << 2 | CONTINUE)
         return out
 
     def read_whole(self) -> tuple[int, str]:
-        _check_actions(len(self.log))
+        _check_actions(len(self.log), self.bound)
         out = super().read_whole()
         self.log.append(READ)
         return out
 
     def prune(self, k: int) -> None:
-        _check_actions(len(self.log))
+        _check_actions(len(self.log), self.bound)
         super().prune(k)
         self.log.append(k << 2 | PRUNE)
 
@@ -128,16 +130,13 @@ class RemoteEpisode:
         self.pool_size = pool_size
         self.opened = 0
         self.total = 0
-        self.taken = 0
         self._send = send
         self._opened_result: tuple[str, bool] | None = None
 
     def _act(self, code: int) -> tuple[str, bool]:
-        _check_actions(self.taken)
         ok, finished, total, text = self._send(code)
         if not ok:
             raise ValueError(text)
-        self.taken += 1  # accepted actions, as a fast-mode log counts them
         self.total = total
         return text, finished
 
