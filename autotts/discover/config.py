@@ -56,8 +56,9 @@ class DiscoverConfig:
     max_cost: float | None = setting(None, "stop cleanly once proposer spending (USD) reaches this", minimum=0)
     jobs: int = setting(2, "sandboxed candidate evaluations at once", minimum=1, resumable=True)
     unsafe_no_isolation: bool = setting(
-        False, "run candidates autotts did not write WITHOUT OS isolation (where bubblewrap cannot run): they "
-        "could read or change anything you can; still accounted and verified", resumable=True)
+        False, "run candidates autotts did not write, and the command proposer's agent, WITHOUT OS isolation (where "
+        "bubblewrap cannot run): they could read or change anything you can; still accounted and verified",
+        resumable=True)
     ray_address: str | None = setting(None, "evaluate the candidates on this Ray cluster (HOST:PORT, or auto); "
                                             "the search itself stays here", resumable=True)
 

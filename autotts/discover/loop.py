@@ -63,6 +63,7 @@ def _context(s: DiscoverConfig, brief: str, round_: int, history: History) -> Pr
         seen_sources=frozenset(r.proposal.source for r in history.records.values() if r.proposal.source),
         workdir=history.out / "rounds" / f"r{round_:02d}", cache_dir=history.out / "llm_cache", spent=history.spent,
         max_cost=s.max_cost, sections=feedback_sections(history.records.values()),
+        isolate_agents=not s.unsafe_no_isolation, run_dir=history.out,
     )
 
 

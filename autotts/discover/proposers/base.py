@@ -62,6 +62,8 @@ class ProposalContext:
     max_cost: float | None = None
     sections: Sequence[Section] = ()  # the same history as whole sections, most useful first, for a proposer
     # that assembles its own prompt (within its own budget, leaving out a source it already shows)
+    isolate_agents: bool = True  # an external agent (the command proposer's) runs jailed: no store, no run_dir
+    run_dir: Path | None = None  # the run's directory (hidden from a jailed agent but for its workspace)
 
 
 class Proposer(ABC):

@@ -6,6 +6,10 @@ from: an elite, or CMC on the mechanism template). The command line runs
 there with a time limit, its whole process group killed on breach; then the
 edited ``candidate.py`` is read back. ``{workspace}`` in the command is
 replaced by the folder's path.
+
+The command runs jailed (:mod:`autotts.discover.sandbox.agent`): it sees its
+workspace, the system and what its command line names, never the store or
+the run directory, unless the run says ``--unsafe-no-isolation``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 
 from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer, register_proposer
 from autotts.discover.proposers.template import CMC_GENOME, render
+from autotts.discover.sandbox.agent import jailed
 from autotts.discover.sandbox.source import SourceRejected, read_source
 from autotts.errors import DiscoveryError
 from autotts.files import atomic_write
@@ -45,7 +50,10 @@ class CommandProposer(Proposer):
             atomic_write(workspace / "history.md", context.feedback)
             atomic_write(workspace / "candidate.py", start)
             line = self.command.replace("{workspace}", str(workspace))
-            response, note = self._run(line, workspace)
+            argv = shlex.split(line)
+            if context.isolate_agents:
+                argv = jailed(argv, workspace, context.run_dir or context.workdir)
+            response, note = self._run(argv, workspace)
             edited, unreadable = _read_candidate(workspace / "candidate.py")
             note = note or unreadable
             if not note and edited.strip() == start.strip():
@@ -54,9 +62,9 @@ class CommandProposer(Proposer):
             out.append(Proposal(None if note else edited, self.name, parents, line, response, note))
         return out
 
-    def _run(self, line: str, workspace: os.PathLike[str]) -> tuple[str, str]:
+    def _run(self, argv: list[str], workspace: os.PathLike[str]) -> tuple[str, str]:
         """Run the agent; its output tail, and a note if it failed."""
-        proc = subprocess.Popen(shlex.split(line), cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(argv, cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         try:
             output, _ = proc.communicate(timeout=self.timeout)

@@ -1,0 +1,79 @@
+"""The jail an external agent (the ``command`` proposer's command line) runs in.
+
+The agent is a program the user chose, but what it writes gets scored, and an agent pushed to raise a
+score may look for the answers: in the store (the gold answers of the search and held-out benchmarks),
+in earlier runs, in the discovery's own ``/proc`` entries. A candidate that looks gold up from what an
+honest read reveals is deterministic and peeks at nothing, so no check of the candidate can see it;
+only keeping the agent away from the answers can.
+
+Under bubblewrap the agent sees a read-only view of the system (``/usr``, ``/etc``, ``/opt`` and the
+like), the Python environment its command starts from, every existing path its command line names, and
+its workspace, writable; nothing else of the file system, so no store, no run directory and no home. It
+keeps the network (agents call model APIs) and the environment variables (their keys), and gets its
+own PID namespace and ``/proc`` (no discovery process to read or signal), an empty ``/tmp`` and home
+folder, no capabilities, and death with the discovery.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from autotts.discover.sandbox.isolation import UNSAFE_FLAG, IsolationUnavailable
+
+__all__ = ["jailed"]
+
+# Read-only for the agent, where they exist: programs, libraries, configuration (certificates, resolver).
+SYSTEM = ("/usr", "/etc", "/opt", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+
+
+def jailed(argv: Sequence[str], workspace: Path, private: Path) -> list[str]:
+    """``argv`` run under bubblewrap with ``workspace`` writable and ``private`` (the run directory) hidden."""
+    if shutil.which("bwrap") is None:
+        raise IsolationUnavailable(f"cannot isolate the proposer's command: bubblewrap is not installed "
+                                   f"(apt-get install bubblewrap); {UNSAFE_FLAG} runs it with your rights")
+    workspace, private = Path(os.path.abspath(workspace)), Path(os.path.abspath(private))
+    options = ["bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+               "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    if os.geteuid() != 0:
+        options.append("--unshare-user")
+    for path in map(Path, SYSTEM):
+        if path.is_symlink():
+            options += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            options += ["--ro-bind", str(path), str(path)]
+    resolver = Path("/etc/resolv.conf").resolve()
+    if not resolver.is_relative_to("/etc") and resolver.exists():
+        options += ["--ro-bind", str(resolver), str(resolver)]
+    options += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    home = os.environ.get("HOME", "/")
+    if home != "/" and not _system(Path(home)):
+        options += ["--tmpfs", home]
+    for path in _named_paths(argv):
+        if not (_system(path) or path.is_relative_to(private) or private.is_relative_to(path)):
+            options += ["--ro-bind", str(path), str(path)]
+    return [*options, "--tmpfs", str(private), "--bind", str(workspace), str(workspace), "--chdir", str(workspace),
+            "--", *argv]
+
+
+def _named_paths(argv: Sequence[str]) -> list[Path]:
+    """What the command needs to start: its program's Python environment and every existing path it names."""
+    found = []
+    program = shutil.which(argv[0]) if argv else None
+    if program:
+        named = Path(os.path.abspath(program))
+        # its folder and, for an interpreter, its prefix (bin/..) and the virtual environment it starts
+        found += [named.parent, Path(os.path.realpath(program)).parent.parent]
+        found += [p for p in named.parents if (p / "pyvenv.cfg").is_file()][:1]
+    found += [Path(os.path.abspath(a)) for a in argv[1:] if a and os.path.exists(a)]
+    kept: list[Path] = []
+    for path in sorted(set(found), key=lambda p: len(p.parts)):
+        if not any(path.is_relative_to(k) for k in kept):  # within a folder bound already
+            kept.append(path)
+    return kept
+
+
+def _system(path: Path) -> bool:
+    return any(path.is_relative_to(s) for s in SYSTEM)

@@ -1,0 +1,29 @@
+"""A ``--proposer command`` agent that goes for the gold answers itself (tests/security/gold_proposer.py).
+
+No check of the candidate can catch what the agent bakes into it, so the agent runs jailed: it writes
+its candidate (the run finishes and scores it), but finds no store to read, so it scores on no trap
+question. With ``--unsafe-no-isolation`` the same agent reads the store and answers every trap.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tests.security import harness as h
+
+
+def test_a_command_proposer_cannot_bake_gold_answers_into_its_candidate(tmp_path: Path) -> None:
+    store = h.build_vault(tmp_path / "vault")
+    feeder = f"{sys.executable} {Path(__file__).parent / 'gold_proposer.py'} {{workspace}}"
+    ran = h.run_cli("discover", "--store", str(store), "--search-benchmark", h.SEARCH, "--rounds", "1",
+                    "--candidates", "1", "--proposer", "command", "--proposer-param", f"command={feeder}",
+                    "--betas", "0,1", "--search-seeds", "1", "--seeds", "1", "--finalists", "1",
+                    "--no-progress", "--out", str(tmp_path / "run"))
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    result = tmp_path / "run" / "candidates" / "r00c00" / "result.json"
+    record = json.loads(result.read_text())
+    assert record.get("points"), f"the agent's candidate was not scored: {record.get('failure')}"
+    assert not h.trap_hits(record), (
+        f"the proposer read gold from the store and its candidate scored on trap questions: {h.trap_hits(record)}")
