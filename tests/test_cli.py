@@ -193,6 +193,9 @@ def test_an_unwritable_output_path_is_a_one_line_error(store: Path, capsys: pyte
     assert main([*args, "--out", str(blocker / "sub" / "out.json")]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("autotts export: error: ") and str(blocker) in err and len(err.splitlines()) == 1
+    # a new store under that file: mkdir's bare "File exists" would not say what is wrong
+    assert main(["ingest", "bundled", "--store", str(blocker / "new.duckdb")]) == 1
+    assert capsys.readouterr().err.strip() == f"autotts ingest: error: {blocker}: is a file, where a folder is needed"
 
 
 class _Terminal(io.StringIO):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Collection, Sequence
 
@@ -63,10 +64,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a path the user named cannot be read or written
-        return _fail(args.command, f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
+        return _fail(args.command, _os_error(exc))
     except KeyboardInterrupt:
         _fail(args.command, "interrupted")
         return 130
+
+
+def _os_error(exc: OSError) -> str:
+    """The path and what is wrong with it; a file where a folder must be made says so (mkdir's "File exists")."""
+    if not exc.filename:
+        return str(exc)
+    if isinstance(exc, FileExistsError) and os.path.isfile(exc.filename):
+        return f"{exc.filename}: is a file, where a folder is needed"
+    return f"{exc.filename}: {exc.strerror}"
 
 
 def _fail(command: str, message: str) -> int:

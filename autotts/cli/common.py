@@ -27,9 +27,20 @@ def add_store_option(parser: argparse.ArgumentParser, *, writes: bool = True) ->
         f"trace store (default ${STORE_ENV}, else {DEFAULT_STORE}" + ("" if writes else
         f", or {PIPELINE_STORE} when only dvc repro has built one") + ")"))
     parser.set_defaults(store_writes=writes)
-    parser.add_argument("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT, metavar="SECONDS",
+    parser.add_argument("--lock-timeout", type=seconds, default=DEFAULT_LOCK_TIMEOUT, metavar="SECONDS",
                         help="how long to wait while another process holds the store (default "
                         f"{DEFAULT_LOCK_TIMEOUT:g}); results computed by then are saved beside it")
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected 0 or more seconds, got {text!r}")
+    return value
 
 
 def choose_store(args: argparse.Namespace) -> None:
@@ -40,13 +51,13 @@ def choose_store(args: argparse.Namespace) -> None:
     print(f"autotts {args.command}: store {args.store} ({why})", file=sys.stderr)
 
 
-def parse_params(pairs: Sequence[str]) -> dict[str, Any]:
-    """``key=value`` strings to a dict; values that parse as JSON numbers become numbers."""
+def parse_params(pairs: Sequence[str], flag: str = "--param") -> dict[str, Any]:
+    """``key=value`` strings (given with ``flag``) to a dict; values that parse as JSON numbers become numbers."""
     params: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise ConfigError(f"--param {pair!r}: expected key=value")
+            raise ConfigError(f"{flag} {pair!r}: expected key=value")
         try:
             parsed = json.loads(value)
         except ValueError:

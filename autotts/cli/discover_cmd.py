@@ -79,7 +79,7 @@ def _parse(field: dataclasses.Field[Any], raw: Any) -> Any:
     """A flag's value as the setting's type (argparse has converted the plain ones already)."""
     kind = _kind(field)
     if kind is dict:
-        return parse_params(raw)
+        return parse_params(raw, _flag(field.name))
     if kind is not tuple or isinstance(raw, tuple):
         return raw
     try:
