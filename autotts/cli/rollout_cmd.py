@@ -63,17 +63,19 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
         "--backend",
         choices=BACKENDS,
         default="vllm",
-        help="vllm (in process) or openai (a running OpenAI-compatible server)",
+        help="vllm (in process), transformers (in process, where vLLM cannot run) or openai (a running "
+        "OpenAI-compatible server)",
     )
     engine.add_argument("--tensor-parallel-size", type=int, help="vllm: GPUs per model replica")
     engine.add_argument("--data-parallel-size", type=int, help="vllm: model replicas in this process group")
-    engine.add_argument("--max-model-len", type=int, help="vllm: context length to reserve")
+    engine.add_argument("--max-model-len", type=int, help="vllm, transformers: context length to reserve")
     engine.add_argument(
         "--engine-arg",
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="vllm: any other vllm.LLM argument (repeatable)",
+        help="vllm: any other vllm.LLM argument; transformers: dtype, device, max_batch_size, max_prefill_tokens "
+        "(repeatable)",
     )
     engine.add_argument("--base-url", help="openai: the server, e.g. http://127.0.0.1:8000/v1")
     engine.add_argument("--tokenizer", help="openai: tokenizer id or path (default: --model)")

@@ -10,6 +10,8 @@ engine batch their requests:
   batch as they arrive and leave it as they finish (vLLM's continuous
   batching); prefix caching means a continued sample and its probes reuse the
   prefix's KV instead of recomputing it.
+- :class:`TransformersLoop` does the same over plain ``transformers`` (token-level
+  continuous batching, no prefix cache), for machines where vLLM cannot run.
 - :class:`ServerGenerator` sends each request to an OpenAI-compatible server
   on the calling thread; the server batches concurrent requests itself.
 """
@@ -20,14 +22,14 @@ import contextlib
 import itertools
 import queue
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from autotts.errors import LiveError, RolloutError
 from autotts.rollout.backends.base import ChatTokenizer, Completion, Request
 
-__all__ = ["EngineLoop", "Generator", "ServerGenerator", "load_generator"]
+__all__ = ["EngineLoop", "Generator", "ServerGenerator", "TransformersLoop", "load_generator"]
 
 
 class Generator(Protocol):
@@ -51,17 +53,19 @@ class Generator(Protocol):
         ...
 
 
-class EngineLoop:
-    """Continuous batching over one in-process vLLM engine, fed by any number of threads."""
+class _BatchingLoop:
+    """One thread drives an engine step by step; requests from any thread join its batch between steps.
 
-    name = "vllm"
+    Subclasses say how to hand a request to their engine, take one step, and abort; the loop owns the
+    waiting, the futures and the failure handling, so every in-process engine behaves alike.
+    """
 
-    def __init__(self, backend: Any) -> None:
-        """``backend``: a :class:`~autotts.rollout.backends.vllm_backend.VllmBackend` (its ``vllm.LLM``)."""
-        self.llm = backend.llm
-        self.tokenizer: ChatTokenizer = backend.tokenizer
-        self.revision: str = backend.revision
-        self.context_limit: int | None = int(self.llm.llm_engine.model_config.max_model_len)
+    name: str
+
+    def __init__(self, tokenizer: ChatTokenizer, revision: str, context_limit: int | None) -> None:
+        self.tokenizer = tokenizer
+        self.revision = revision
+        self.context_limit = context_limit
         self._inbox: queue.SimpleQueue[tuple[Request, Future[Completion]] | None] = queue.SimpleQueue()
         self._pending: dict[str, Future[Completion]] = {}
         self._failure: BaseException | None = None
@@ -70,7 +74,7 @@ class EngineLoop:
         self._ids = itertools.count()
         self.steps = 0  # engine steps taken
         self.max_in_flight = 0  # the most requests the engine held at once: how much batching happened
-        self._thread = threading.Thread(target=self._run, name="autotts-engine-loop", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"autotts-{self.name}-loop", daemon=True)
         self._thread.start()
 
     def complete(self, request: Request) -> Completion:
@@ -80,7 +84,7 @@ class EngineLoop:
         future: Future[Completion] = Future()
         with self._lock:
             if self._stopped:
-                raise LiveError(f"the vLLM engine loop has stopped{_because(self._failure)}")
+                raise LiveError(f"the {self.name} engine loop has stopped{_because(self._failure)}")
             self._inbox.put((request, future))
         return future
 
@@ -90,10 +94,19 @@ class EngineLoop:
                 self._inbox.put(None)
         self._thread.join()
 
-    def _run(self) -> None:
-        from autotts.rollout.backends.vllm_backend import to_completion
+    def _add(self, request_id: str, request: Request) -> None:
+        """Hand ``request`` to the engine; raise if it refuses this one request."""
+        raise NotImplementedError
 
-        engine = self.llm.llm_engine
+    def _step(self) -> Iterable[tuple[str, Completion]]:
+        """One engine step; the requests it finished."""
+        raise NotImplementedError
+
+    def _abort(self, request_ids: list[str]) -> None:
+        """Drop these requests from the engine."""
+        raise NotImplementedError
+
+    def _run(self) -> None:
         try:
             while True:
                 idle = not self._pending
@@ -103,9 +116,8 @@ class EngineLoop:
                     continue
                 self.max_in_flight = max(self.max_in_flight, len(self._pending))
                 self.steps += 1
-                for output in engine.step():
-                    if output.finished:
-                        self._pending.pop(output.request_id).set_result(to_completion(output))
+                for request_id, completion in self._step():
+                    self._pending.pop(request_id).set_result(completion)
         except BaseException as exc:  # the engine itself failed: every waiting question learns why
             self._failure = exc
         finally:
@@ -113,15 +125,11 @@ class EngineLoop:
                 self._stopped = True
             if self._pending:
                 with contextlib.suppress(Exception):  # a broken engine may not abort; its requests fail below
-                    engine.abort_request(list(self._pending))
-            self._fail_all(self._failure or LiveError("the vLLM engine loop was closed"))
+                    self._abort(list(self._pending))
+            self._fail_all(self._failure or LiveError(f"the {self.name} engine loop was closed"))
 
     def _admit(self, *, block: bool) -> bool:
         """Move waiting requests into the engine (waiting for one if it is idle); False once closed."""
-        from vllm.sampling_params import RequestOutputKind
-
-        from autotts.rollout.backends.vllm_backend import sampling_params, vllm_prompts
-
         while True:
             try:
                 item = self._inbox.get(block=block)
@@ -130,13 +138,9 @@ class EngineLoop:
             if item is None:
                 return False
             request, future = item
-            params = sampling_params(request)
-            params.output_kind = RequestOutputKind.FINAL_ONLY
             request_id = str(next(self._ids))
             try:
-                # The engine's own entry point (what vllm.LLM uses underneath): outputs come back
-                # under the id given here.
-                self.llm.llm_engine.add_request(request_id, vllm_prompts([request])[0], params)
+                self._add(request_id, request)
             except Exception as exc:  # a request the engine refuses (too long, bad settings) fails alone
                 future.set_exception(exc)
             else:
@@ -154,6 +158,56 @@ class EngineLoop:
                 return
             if item is not None:
                 item[1].set_exception(exc)
+
+
+class EngineLoop(_BatchingLoop):
+    """Continuous batching over one in-process vLLM engine, fed by any number of threads."""
+
+    name = "vllm"
+
+    def __init__(self, backend: Any) -> None:
+        """``backend``: a :class:`~autotts.rollout.backends.vllm_backend.VllmBackend` (its ``vllm.LLM``)."""
+        self.llm = backend.llm
+        context_limit = int(self.llm.llm_engine.model_config.max_model_len)
+        super().__init__(backend.tokenizer, backend.revision, context_limit)
+
+    def _add(self, request_id: str, request: Request) -> None:
+        from vllm.sampling_params import RequestOutputKind
+
+        from autotts.rollout.backends.vllm_backend import sampling_params, vllm_prompts
+
+        params = sampling_params(request)
+        params.output_kind = RequestOutputKind.FINAL_ONLY
+        # The engine's own entry point (what vllm.LLM uses underneath): outputs come back under the id given here.
+        self.llm.llm_engine.add_request(request_id, vllm_prompts([request])[0], params)
+
+    def _step(self) -> Iterable[tuple[str, Completion]]:
+        from autotts.rollout.backends.vllm_backend import to_completion
+
+        return [(out.request_id, to_completion(out)) for out in self.llm.llm_engine.step() if out.finished]
+
+    def _abort(self, request_ids: list[str]) -> None:
+        self.llm.llm_engine.abort_request(request_ids)
+
+
+class TransformersLoop(_BatchingLoop):
+    """Continuous batching over a :class:`~autotts.rollout.backends.transformers_backend.TransformersBackend`:
+    each step decodes one token for every running request and admits the waiting ones."""
+
+    name = "transformers"
+
+    def __init__(self, backend: Any) -> None:
+        self._batch = backend.new_batch()
+        super().__init__(backend.tokenizer, backend.revision, backend.context_limit)
+
+    def _add(self, request_id: str, request: Request) -> None:
+        self._batch.add(request_id, request)
+
+    def _step(self) -> Iterable[tuple[str, Completion]]:
+        return self._batch.step()
+
+    def _abort(self, request_ids: list[str]) -> None:
+        self._batch.abort()
 
 
 class ServerGenerator:
@@ -181,7 +235,7 @@ class ServerGenerator:
 
 
 def load_generator(name: str, model: str, options: Mapping[str, Any]) -> Generator:
-    """The named backend (``vllm`` or ``openai``, as for rollouts) set up for live questions."""
+    """The named backend (``vllm``, ``transformers`` or ``openai``, as for rollouts) set up for live questions."""
     from autotts.rollout.backends import BACKENDS, load_backend
 
     if name not in BACKENDS:
@@ -190,6 +244,8 @@ def load_generator(name: str, model: str, options: Mapping[str, Any]) -> Generat
     if name == "openai":
         context_limit = opts.pop("context_limit", None)
         return ServerGenerator(load_backend(name, model, opts), context_limit)
+    if name == "transformers":
+        return TransformersLoop(load_backend(name, model, opts))
     return EngineLoop(load_backend(name, model, opts))
 
 
