@@ -46,7 +46,7 @@ CONTROLLERS = {
 # decodes far fewer tokens per second than vLLM, so its GPU run is sized to finish in minutes
 SETTINGS = {
     ("gpu", "vllm"): (30, 64, 500, 4000, 30, 4608),
-    ("gpu", "transformers"): (30, 16, 64, 384, 30, 512),
+    ("gpu", "transformers"): (30, 16, 64, 256, 30, 512),
     ("cpu", "vllm"): (8, 16, 32, 128, 8, 512),
     ("cpu", "transformers"): (8, 16, 32, 128, 8, 512),
 }
