@@ -28,12 +28,13 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from replay_vs_live import CPU_ENGINE, print_check, synthetic_benchmark, use_cpu_engine
 
 from autotts.live.check import CheckResult
+from autotts.live.generators import Generator
 from autotts.live.solve import LiveRun
+from autotts.rollout.backends.base import Backend
 from autotts.rollout.protocol import ProtocolConfig
 
 # label: (controller, params, beta, read-ahead); SC@16 also with its 15 later reads started at its first
@@ -71,19 +72,19 @@ def available_backend() -> str | None:
     return None
 
 
-def load_engine(backend: str, model: str, context: int, machine: str) -> tuple[Any, Any]:
+def load_engine(backend: str, model: str, context: int, machine: str) -> tuple[Backend, Generator]:
     """The rollout backend and the live generator over one loaded model."""
     if backend == "vllm":
         from autotts.live.generators import EngineLoop
         from autotts.rollout.backends.vllm_backend import VllmBackend
 
-        engine = VllmBackend(model, {"max_model_len": context, "seed": 0, **(CPU_ENGINE if machine == "cpu" else {})})
-        return engine, EngineLoop(engine)
+        vllm = VllmBackend(model, {"max_model_len": context, "seed": 0, **(CPU_ENGINE if machine == "cpu" else {})})
+        return vllm, EngineLoop(vllm)
     from autotts.live.generators import TransformersLoop
     from autotts.rollout.backends.transformers_backend import TransformersBackend
 
-    engine = TransformersBackend(model, {"max_model_len": context, "max_batch_size": 512})
-    return engine, TransformersLoop(engine)
+    plain = TransformersBackend(model, {"max_model_len": context, "max_batch_size": 512})
+    return plain, TransformersLoop(plain)
 
 
 def describe(name: str, run: LiveRun) -> str:
