@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -31,12 +32,14 @@ def test_help_loads_no_command_and_no_heavy_library() -> None:
     assert not [m for m in loaded if m.startswith("autotts.") and m not in {"autotts.cli", "autotts.errors"}]
 
 
-def test_an_evaluation_loads_neither_discovery_nor_prefect(bundled_store: Path) -> None:
-    loaded = _imported("eval", "--store", str(bundled_store), "--controller", "sc", "--model", "Qwen3-8B",
-                       "--benchmark", "aime24", "--seeds", "2", "--no-record")  # the store is shared
+def test_an_evaluation_loads_neither_discovery_nor_prefect(bundled_store: Path, tmp_path: Path) -> None:
+    store = tmp_path / "traces.duckdb"  # the session's store is shared: this evaluation records into a copy
+    shutil.copyfile(bundled_store, store)
+    loaded = _imported("eval", "--store", str(store), "--controller", "sc", "--model", "Qwen3-8B",
+                       "--benchmark", "aime24", "--seeds", "2")
     assert {"autotts.evaluate.api", "autotts.store.results"} <= loaded
     assert not {"autotts.discover.api", "autotts.discover.proposers", "prefect"} & loaded
-    # SC is plain NumPy, and nothing is recorded: loading numba (~0.6 CPU-s) or polars would double the call
+    # SC is plain NumPy and a record is NumPy columns: numba (~0.6 CPU-s) or polars would double the call
     assert not {"numba", "polars", "autotts.discover.sandbox.runner"} & loaded
 
 

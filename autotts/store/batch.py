@@ -22,6 +22,7 @@ from autotts.errors import StoreBusyError, StoreError
 from autotts.store.connection import first_line, open_store, transaction
 
 if TYPE_CHECKING:
+    import numpy as np
     import polars as pl
 
 __all__ = ["Batch", "Replace", "commit", "pending_dir", "pending_files", "record_pending"]
@@ -29,11 +30,23 @@ __all__ = ["Batch", "Replace", "commit", "pending_dir", "pending_files", "record
 
 @dataclass(frozen=True)
 class Replace:
-    """Delete the rows of ``table`` whose ``key`` columns equal its values, then insert ``rows``."""
+    """Delete the rows of ``table`` whose ``key`` columns equal its values, then insert ``rows``.
+
+    ``rows`` is anything DuckDB scans by column name: a polars frame, or equal-length NumPy columns (what a
+    writer that must not load polars passes)."""
 
     table: str
     key: Mapping[str, Any]
-    rows: pl.DataFrame | None = None
+    rows: pl.DataFrame | Mapping[str, np.ndarray] | None = None
+
+    @property
+    def height(self) -> int:
+        """How many rows it inserts."""
+        if self.rows is None:
+            return 0
+        if isinstance(self.rows, Mapping):
+            return len(next(iter(self.rows.values()), ()))
+        return self.rows.height
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,7 @@ class Batch:
         for r in self.replaces:
             where = " AND ".join(f"{column} = ?" for column in r.key)
             con.execute(f"DELETE FROM {r.table} WHERE {where}", list(r.key.values()))
-            if r.rows is not None and r.rows.height:
+            if r.height:
                 con.register("batch_rows", r.rows)
                 try:
                     con.execute(f"INSERT INTO {r.table} BY NAME SELECT * FROM batch_rows")
