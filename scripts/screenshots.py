@@ -203,8 +203,16 @@ def capture(browser: Browser, out: Path, report: str, ui: str, run: str, artifac
     browser.click_text("Artifacts")
     browser.wait("document.body.innerText.includes('autotts-summary')")
     browser.capture(out / "flow-run-artifacts.png", height=1400)
+    # an artifact's page is ready once the app's frame (its menu, the run's details) and the artifact's own
+    # body are drawn: on a busy machine the key shows seconds before the markdown or the image does
+    frame = "document.body.innerText.includes('Dashboard') && document.body.innerText.includes('Flow Run')"
+    bodies = {
+        "autotts-summary": "document.body.innerText.includes('The discovered controller')",
+        "autotts-trajectory": "[...document.images].some(i => i.src.startsWith('data:image') && i.complete "
+                              "&& i.naturalWidth > 0)",
+    }
     for key, height in (("autotts-summary", 1800), ("autotts-trajectory", 900)):
-        browser.open(f"{ui}/artifacts/artifact/{artifacts[key]}", f"document.body.innerText.includes('{key}')")
+        browser.open(f"{ui}/artifacts/artifact/{artifacts[key]}", f"{frame} && {bodies[key]}")
         browser.capture(out / f"artifact-{key.removeprefix('autotts-')}.png", height=height)
 
 

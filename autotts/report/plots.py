@@ -17,6 +17,7 @@ matplotlib.use("Agg")  # files only: never look for a display
 import matplotlib.pyplot as plt
 import polars as pl
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 __all__ = ["save_figure", "scaling_curves", "trajectory_figure"]
 
@@ -37,18 +38,30 @@ def scaling_curves(evaluations: pl.DataFrame, model: str, benchmark: str, *, spl
     others = sorted(f for f in rows.get_column("family").unique().to_list() if f != highlight)
     for i, family in enumerate([*others, *([highlight] if highlight in rows.get_column("family") else [])]):
         line = rows.filter(pl.col("family") == family).sort("avg_tokens")
-        style: dict[str, Any] = (dict(color="black", linestyle="--", linewidth=2.2, zorder=3)
-                                 if family == highlight else dict(color=f"C{i}", linewidth=1.6))
+        # the others wider than the dashed highlight, so a line it runs over still shows on both sides
+        style: dict[str, Any] = (dict(color="black", linestyle="--", linewidth=1.8, zorder=3)
+                                 if family == highlight else dict(color=f"C{i}", linewidth=3.0, alpha=0.85))
         ax.plot(line.get_column("avg_tokens").to_list(), line.get_column("accuracy").to_list(),
                 marker=_MARKERS[i % len(_MARKERS)], markersize=4, label=family, **style)
     ax.set_xscale("log")
-    ax.set_xlabel("average tokens per question (log)")
+    # ticks at 1, 2 and 5 of each decade, read as 20k / 100k / 1M (matplotlib's 2x10^4 labels run together)
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(_tokens))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("average tokens per question (log scale)")
     ax.set_ylabel("accuracy (%)")
     ax.set_title(f"{model} / {benchmark} ({split})")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
+
+
+def _tokens(value: float, _position: int) -> str:
+    for scale, unit in ((1e6, "M"), (1e3, "k")):
+        if value >= scale:
+            return f"{value / scale:g}{unit}"
+    return f"{value:g}"
 
 
 def trajectory_figure(
