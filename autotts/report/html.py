@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,9 +80,12 @@ def html_table(table: Table) -> str:
         attr = f" class='{' '.join(classes)}'" if classes else ""
         return f"<td{attr}>{html.escape(text)}</td>"
 
+    # rows share their first label (Table 1's model) in runs: each new run opens a group; a table whose first
+    # labels never repeat (the mechanisms: one slot a row) has no groups, not a rule under every row
+    grouped = table.label_columns > 1 and any(a[0] == b[0] for a, b in itertools.pairwise(table.rows))
+
     def starts_group(r: int) -> bool:
-        """A new value in the first of several label columns (Table 1's next model) opens a group."""
-        return table.label_columns > 1 and r > 0 and table.rows[r][0] != table.rows[r - 1][0]
+        return grouped and r > 0 and table.rows[r][0] != table.rows[r - 1][0]
 
     body = "".join(f"<tr{' class=group' if starts_group(r) else ''}>"
                    + "".join(cell(r, c, text) for c, text in enumerate(row)) + "</tr>"
