@@ -173,14 +173,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                     model_name=model_name,
                     benchmark_name=benchmark_name,
                 )
+                # printed as each finishes, so a run cut short still reports what it measured
                 print("  " + describe(label, results[label].live_runs[0]), flush=True)
+                print_check(results[label], f"replay vs live, {label}")
         finally:
             generator.close()
     print("live, equal concurrency:")
     for label, result in results.items():
         print("  " + describe(label, result.live_runs[0]))
-    for label, result in results.items():
-        print_check(result, f"replay vs live, {label}")
     return 0
 
 
