@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from autotts.evaluate.api import EvalRequest, evaluate_stores
+from autotts.evaluate.api import EvalRequest, evaluate_stores, renamed
 from autotts.evaluate.parallel import EvalConfig
 from autotts.files import atomic_dir
 from autotts.methods import DISCOVERED, method_label
@@ -33,8 +33,11 @@ def heldout(
     """Write ``out/evaluations.parquet``, ``out/trajectory.parquet`` and the headline ``metrics``."""
     pairs = [(m, b) for m in data.models for b in data.benchmarks]
     best = EvalRequest(str(Path(discovery) / "best.py"), {}, betas=params.betas, seeds=params.seeds, trace_seeds=0)
+    # The file's name goes into the table and its eval_ids: named by the discover stage's folder, not by the
+    # path as given (relative under `dvc repro`, absolute in a deployed flow), so both write the same bytes.
+    name = f"{Path(discovery).resolve().name}/best.py"
     sweep = evaluation_frame([
-        (DISCOVERED, method_label(EvalConfig(DISCOVERED, {}, ev.beta)), None, ev)
+        (DISCOVERED, method_label(EvalConfig(DISCOVERED, {}, ev.beta)), None, renamed(ev, name))
         for model, benchmark in track(pairs, "discovered beta sweep", unit="store")
         for ev in evaluate_stores(store, [best], models=[model], benchmarks=[benchmark], record=False)
     ])

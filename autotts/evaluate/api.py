@@ -9,7 +9,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from autotts.results import EpisodeResults, Evaluation
 from autotts.store.connection import open_store
 from autotts.store.results import record_evaluations
 
-__all__ = ["EvalRequest", "evaluate_matrix", "evaluate_stores", "load_matrices", "select_stores"]
+__all__ = ["EvalRequest", "evaluate_matrix", "evaluate_stores", "load_matrices", "renamed", "select_stores"]
 
 
 
@@ -89,11 +89,8 @@ def evaluate_matrix(
 def _evaluation(matrix: ReplayMatrix, spec: ControllerSpec, beta: float | None, seeds: int,
                 results: EpisodeResults, cpu_seconds: float, origin: str) -> Evaluation:
     shown = {k: v for k, v in spec.params.items() if k != "beta"}
-    key = json.dumps(
-        [matrix.model, matrix.benchmark, spec.name, spec.source_hash, shown, beta, seeds], sort_keys=True, default=str
-    )
     return Evaluation(
-        eval_id=hashlib.sha256(key.encode()).hexdigest()[:16],
+        eval_id=_eval_id(matrix.model, matrix.benchmark, spec.name, spec.source_hash, shown, beta, seeds),
         model=matrix.model,
         benchmark=matrix.benchmark,
         controller=spec.name,
@@ -105,6 +102,22 @@ def _evaluation(matrix: ReplayMatrix, spec: ControllerSpec, beta: float | None, 
         cpu_seconds=cpu_seconds,
         origin=origin,
     )
+
+
+def _eval_id(model: str, benchmark: str, controller: str, source_hash: str, params: Mapping[str, Any],
+             beta: float | None, seeds: int) -> str:
+    """The id an evaluation is recorded under: a hash of everything that defines the run."""
+    key = json.dumps([model, benchmark, controller, source_hash, params, beta, seeds], sort_keys=True, default=str)
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def renamed(evaluation: Evaluation, controller: str) -> Evaluation:
+    """``evaluation`` as if its controller file had been given as ``controller``: for an output that must
+    not depend on how the file's path was spelled (a pipeline stage's tables, written by `dvc repro` and by
+    a flow run given an absolute root alike)."""
+    ev = evaluation
+    return replace(ev, controller=controller, eval_id=_eval_id(ev.model, ev.benchmark, controller, ev.controller_hash,
+                                                               ev.params, ev.beta, ev.seeds))
 
 
 def _check_request(req: EvalRequest) -> ControllerFile | None:

@@ -83,3 +83,4 @@ def test_the_nightly_deployment_reuses_ingest_and_discover_from_a_cli_run(
     states = dict(re.findall(r"Task run '([^']*)' - Finished in state (\w+)", log))
     assert states.get("ingest") == "Cached" and states.get("discover") == "Cached", log[-4000:]
     assert states.get("report") == "Completed"  # the nightly run re-evaluates on purpose
+    assert "Data and pipelines are up to date" in _run(["dvc", "status"], reproduced)

@@ -72,3 +72,21 @@ def test_a_peeking_file_is_rejected_by_eval_in_one_line(
     assert _eval(toy_store, path, "--no-record") == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "rejected (peeked)" in err
+
+
+def test_a_renamed_evaluation_is_the_one_its_new_name_would_have_given(
+    toy_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """How the heldout stage keeps its tables independent of how best.py's path was spelled."""
+    from autotts.evaluate.api import evaluate_matrix, load_matrices, renamed
+
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "best.py").write_text(render(CMC_GENOME, "A discovered controller.") + "\n")
+    matrix = load_matrices(toy_store, ["toy-a"], ["toy"])[0]
+    monkeypatch.chdir(tmp_path)
+    relative = evaluate_matrix(matrix, "run/best.py", {}, beta=0.5, seeds=1)
+    absolute = evaluate_matrix(matrix, str(tmp_path / "." / "run" / "best.py"), {}, beta=0.5, seeds=1)
+    assert relative.eval_id != absolute.eval_id
+    again = renamed(absolute, "run/best.py")
+    assert (again.controller, again.eval_id) == (relative.controller, relative.eval_id)
+    assert renamed(relative, "run/best.py").eval_id == relative.eval_id
