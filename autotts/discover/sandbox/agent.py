@@ -16,8 +16,10 @@ folder, no capabilities, and death with the discovery.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,19 +33,14 @@ SYSTEM = ("/usr", "/etc", "/opt", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "
 
 def jailed(argv: Sequence[str], workspace: Path, private: Path) -> list[str]:
     """``argv`` run under bubblewrap with ``workspace`` writable and ``private`` (the run directory) hidden."""
-    if shutil.which("bwrap") is None:
-        raise IsolationUnavailable(f"cannot isolate the proposer's command: bubblewrap is not installed "
-                                   f"(apt-get install bubblewrap); {UNSAFE_FLAG} runs it with your rights")
+    problem = _bwrap_problem()
+    if problem:
+        raise IsolationUnavailable(f"cannot isolate the proposer's command: {problem}; {UNSAFE_FLAG} runs it "
+                                   f"with your rights")
     workspace, private = Path(os.path.abspath(workspace)), Path(os.path.abspath(private))
     options = ["bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
-    if os.geteuid() != 0:
-        options.append("--unshare-user")
-    for path in map(Path, SYSTEM):
-        if path.is_symlink():
-            options += ["--symlink", os.readlink(path), str(path)]
-        elif path.is_dir():
-            options += ["--ro-bind", str(path), str(path)]
+    options += _system_view()
     resolver = Path("/etc/resolv.conf").resolve()
     if not resolver.is_relative_to("/etc") and resolver.exists():
         options += ["--ro-bind", str(resolver), str(resolver)]
@@ -56,6 +53,30 @@ def jailed(argv: Sequence[str], workspace: Path, private: Path) -> list[str]:
             options += ["--ro-bind", str(path), str(path)]
     return [*options, "--tmpfs", str(private), "--bind", str(workspace), str(workspace), "--chdir", str(workspace),
             "--", *argv]
+
+
+def _system_view() -> list[str]:
+    """bubblewrap options for a user namespace where needed and the read-only system folders."""
+    options = [] if os.geteuid() == 0 else ["--unshare-user"]
+    for path in map(Path, SYSTEM):
+        if path.is_symlink():
+            options += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            options += ["--ro-bind", str(path), str(path)]
+    return options
+
+
+@functools.cache
+def _bwrap_problem() -> str:
+    """Why bubblewrap cannot jail a command here ('' when it can; probed once)."""
+    if shutil.which("bwrap") is None:
+        return "bubblewrap is not installed (apt-get install bubblewrap)"
+    probe = subprocess.run(["bwrap", "--unshare-pid", *_system_view(), "--proc", "/proc", "--", "true"],
+                           capture_output=True, timeout=60, check=False)
+    if probe.returncode != 0:
+        reason = probe.stderr.decode(errors="replace").strip().splitlines() or [f"status {probe.returncode}"]
+        return f"bubblewrap cannot create namespaces here: {reason[-1]}"
+    return ""
 
 
 def _named_paths(argv: Sequence[str]) -> list[Path]:
