@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 from autotts.bundled import bundled_files
@@ -22,16 +23,20 @@ REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 
 
 def evaluate_paper_table(
-    store: str | Path, *, seeds: int = DEFAULT_SEEDS, on_progress: OnProgress | None = None
+    store: str | Path, *, seeds: int = DEFAULT_SEEDS, on_progress: OnProgress | None = None,
+    on_ingest: Callable[[], object] | None = None,
 ) -> list[tuple[str, Evaluation]]:
     """Evaluate Table 1's methods (:data:`PAPER_TABLE1`) on every store and record them; ingest the bundled
-    data first if the store has none. Returns (method label, evaluation) pairs, store by store."""
+    data first if the store has none (calling ``on_ingest`` before, so a user who mistyped the store hears
+    of it). Returns (method label, evaluation) pairs, store by store."""
     con = open_store(store)
     try:
         empty = not list_stores(con)
     finally:
         con.close()
     if empty:
+        if on_ingest is not None:
+            on_ingest()
         ingest_files(bundled_files(), store)
     matrices = load_matrices(store)
     evaluations = evaluate_configs(matrices, PAPER_TABLE1, seeds=seeds, on_progress=on_progress)

@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from autotts.cli import build_parser, main
+from autotts.paper import published_table
 
 
 @pytest.fixture
@@ -218,3 +219,18 @@ def test_a_progress_bar_shows_on_a_terminal_and_never_under_json(
     assert main([*args, "--json"]) == 0
     assert terminal.getvalue() == ""
     assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_paper_prints_table1_beside_the_published_figures_and_records_it(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["paper", "--store", str(store), "--seeds", "2"]) == 0
+    out, err = capsys.readouterr()
+    assert "holds no traces" not in err  # the store had traces: nothing was ingested
+    rows = [line.split() for line in out.splitlines() if line.startswith("Qwen3-")]
+    assert len(rows) == 48 and out.rstrip().endswith(f"48 evaluations over 6 methods, recorded in {store}")
+    sc = next(r for r in rows if r[:3] == ["Qwen3-8B", "aime24", "SC@64"])
+    paper_accuracy, paper_tokens = published_table()[("Qwen3-8B", "aime24", "SC@64")]
+    assert sc[6:] == [f"{paper_accuracy:,.2f}", f"{paper_tokens:,.2f}"]  # the paper's figures beside ours
+    con = duckdb.connect(str(store), read_only=True)
+    assert con.execute("SELECT count(*) FROM evaluations WHERE seeds = 2").fetchone() == (48,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from autotts.cli.common import add_store_option, progress_bar, render_table
 from autotts.evaluate.seeds import DEFAULT_SEEDS
@@ -11,6 +12,8 @@ from autotts.paper import evaluate_paper_table, published_table
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (f"{parser.description}. A store with no traces (or none yet) first gets the replay "
+                          "data bundled with autotts: 4 Qwen3 models x AIME24/25.")
     add_store_option(parser)
     parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS,
                         help=f"branch orders 0..N-1 per question (default {DEFAULT_SEEDS}, the paper's protocol)")
@@ -20,7 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     published = published_table()
     with progress_bar("paper") as on_progress:
-        evaluations = evaluate_paper_table(args.store, seeds=args.seeds, on_progress=on_progress)
+        evaluations = evaluate_paper_table(args.store, seeds=args.seeds, on_progress=on_progress,
+                                           on_ingest=lambda: print(f"{args.store} holds no traces: ingesting the "
+                                                                   "bundled replay data first", file=sys.stderr))
     rows = []
     for method, ev in evaluations:
         paper = published.get((ev.model, ev.benchmark, method))
