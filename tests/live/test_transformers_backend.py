@@ -3,6 +3,7 @@ distributed as softmax, refusals are per request, and a controller runs live on 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ pytest.importorskip("math_verify")
 
 import torch
 
+from autotts.cli import main
 from autotts.errors import RolloutError
 from autotts.live import solve_benchmark
 from autotts.live.generators import TransformersLoop
@@ -107,3 +109,17 @@ def test_cmc_runs_live_and_is_recorded(
         assert q.sample_tokens <= q.branches_opened * config.max_tokens
     with duckdb.connect(str(store), read_only=True) as con:
         assert con.sql("select backend, count(*) from live_runs group by all").fetchall() == [("transformers", 1)]
+
+
+def test_solve_command_runs_on_the_transformers_backend(
+    backend: TransformersBackend, tiny_model: Path, bench: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As a user runs it: ``autotts solve --backend transformers`` (``backend`` only to hold torch to one thread)."""
+    base = ["solve", "--controller", "sc", "--param", "k=2", "--model", str(tiny_model), "--benchmark", str(bench)]
+    base += ["--backend", "transformers", "--max-model-len", "256", "--store", str(tmp_path / "s.duckdb")]
+    protocol = ["--samples", "2", "--interval", "8", "--max-tokens", "12", "--limit", "2", "--json"]
+    assert main([*base, *protocol]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (summary["backend"], summary["questions"], summary["errors"]) == ("transformers", 2, 0)
+    assert main([*base, *protocol, "--tensor-parallel-size", "2"]) != 0
+    assert "backend 'transformers' does not take tensor_parallel_size" in capsys.readouterr().err

@@ -63,7 +63,9 @@ class TransformersBackend:
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
         except ImportError as exc:
-            raise RolloutError("backend 'transformers' needs torch and transformers installed") from exc
+            raise RolloutError(
+                "backend 'transformers' needs torch and transformers: pip install 'autotts[transformers]'"
+            ) from exc
         device = torch.device(opts["device"] or ("cuda" if torch.cuda.is_available() else "cpu"))
         dtype = getattr(torch, str(opts["dtype"])) if opts["dtype"] else _default_dtype(device)
         hf_tokenizer = AutoTokenizer.from_pretrained(model)
