@@ -26,9 +26,11 @@ from autotts.discover.history import CandidateRecord, History
 from autotts.discover.loop import run_rounds
 from autotts.discover.progress import Progress
 from autotts.discover.proposers import build_proposer
+from autotts.discover.proposers.evolve import EvolveProposer
 from autotts.discover.report import sc_reference, summarize
 from autotts.discover.sandbox import Isolation, SandboxLimits
 from autotts.discover.selection import CurvePoint, build_objective, compare, rank_finalists
+from autotts.discover.template_discovery import discover_by_template
 from autotts.errors import DiscoveryError
 from autotts.evaluate.api import load_matrices
 from autotts.files import atomic_write
@@ -68,6 +70,11 @@ def discover(
     run_id = _claim_run_dir(out, run_config)
     history = History.open(out, run_id, Path(store) if record else None)
     history.record_run(run_config, None)
+    if isinstance(chosen, EvolveProposer):
+        winner, summary = discover_by_template(store, out, matrices, config, chosen, goal, history,
+                                               Progress(progress), started)
+        history.record_run(run_config, summary)
+        return DiscoveryResult(out / "best.py", winner, summary, summary["report"])
     isolation = Isolation.UNSAFE if config.unsafe_no_isolation else Isolation.BUBBLEWRAP
     settings_ = EvalSettings(config.betas, jobs=config.jobs, limits=limits or SandboxLimits(), isolation=isolation)
     build = partial(CandidateEvaluator, matrices, settings_)  # here, or once on each Ray worker

@@ -40,12 +40,12 @@ def setting(default: Any, help: str, *, minimum: float | None = None, resumable:
 class DiscoverConfig:
     """How a discovery run searches: rounds, proposer, objective, seeds, finalists, spending, parallelism."""
 
-    rounds: int = setting(8, "proposal rounds", minimum=1)
-    candidates: int = setting(8, "candidates proposed per round", minimum=1)
+    rounds: int = setting(8, "proposal rounds of file-writing proposers (LLMs, commands)", minimum=1)
+    candidates: int = setting(8, "candidates proposed per round by file-writing proposers", minimum=1)
     proposer: str = setting("evolve", "who writes the candidates (evolve needs no LLM)")
     proposer_params: Mapping[str, Any] = setting({}, "proposer option (model, temperature, command, ...)")
     betas: tuple[float, ...] = setting(DEFAULT_BETAS, "the beta sweep every candidate is scored over")
-    objective: str = setting("frontier", "how a candidate's curve is scored")
+    objective: str = setting("budgets", "how a candidate's curve is scored")
     objective_params: Mapping[str, Any] = setting({}, "objective option")
     seed: int = setting(0, "proposer seed")
     search_seeds: int = setting(10, "replay seeds (branch orders) per candidate during the rounds", minimum=1)
@@ -54,7 +54,15 @@ class DiscoverConfig:
     elites: int = setting(4, "best candidates shown to the proposer each round", minimum=0)
     feedback_chars: int = setting(12_000, "characters of history feedback given to the proposer", minimum=0)
     max_cost: float | None = setting(None, "stop cleanly once proposer spending (USD) reaches this", minimum=0)
-    jobs: int = setting(2, "sandboxed candidate evaluations at once", minimum=1, resumable=True)
+    generations: int = setting(24, "evolve: generations of the template search (replayed by the compiled kernel)",
+                               minimum=1)
+    population: int = setting(128, "evolve: candidates bred per generation", minimum=1)
+    folds: int = setting(3, "the search benchmark's questions are dealt into this many folds: the search scores all "
+                            "but the last, the finalists are picked on the last (1: no held-back fold)", minimum=1)
+    skip_heldout: bool = setting(False, "do not measure the winner against CMC at matched token budgets on the "
+                                        "store's other benchmarks after the pick (nothing reads them before it)",
+                                 resumable=True)
+    jobs: int = setting(2, "candidate evaluations at once", minimum=1, resumable=True)
     unsafe_no_isolation: bool = setting(
         False, "run candidates autotts did not write, and the command proposer's agent, WITHOUT OS isolation (where "
         "bubblewrap cannot run): they could read or change anything you can; still accounted and verified",

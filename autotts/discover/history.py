@@ -156,6 +156,14 @@ class History:
         self.records[record.candidate_id] = record
         self._mirror(f"discovery candidate {record.candidate_id}", _candidate_rows(self.run_id, record))
 
+    def mirror(self, records: Sequence[CandidateRecord]) -> None:
+        """Put many records into the store in one transaction; their files are the caller's (the template
+        search writes a generation to one file)."""
+        if self.store is not None and records:
+            with _store(self.store) as con, transaction(con):
+                for record in records:
+                    _write_candidate(con, self.run_id, record)
+
     def spent(self) -> float:
         return sum(r.proposal.usage.cost for r in self.records.values() if not r.proposal.usage.cached)
 

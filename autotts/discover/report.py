@@ -7,12 +7,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from autotts.controllers.self_consistency import SelfConsistency
+from autotts.discover.budgets import BudgetRow, render_budget_table
 from autotts.discover.history import History
 from autotts.discover.selection import Comparison, CurvePoint, Objective
 from autotts.evaluate.runner import run_episodes
 from autotts.replay.matrix import ReplayMatrix
 
-__all__ = ["sc_reference", "summarize"]
+__all__ = ["budget_verdict", "sc_reference", "summarize", "summarize_search"]
 
 
 def sc_reference(matrices: Sequence[ReplayMatrix], seeds: int) -> dict[str, tuple[float, float]]:
@@ -114,4 +115,86 @@ def _report(s: dict[str, Any]) -> str:
     if s["stopped_early"]:
         lines.append(f"stopped early: {s['stopped_early']}")
     lines.append(f"wall time {s['wall_seconds']:.0f}s, LLM cost {s['cost']:.4f}")
+    return "\n".join(lines)
+
+
+def summarize_search(*, config: Any, records: Sequence[Any], goal: Objective,
+                     finals: Mapping[str, Sequence[CurvePoint]], failed: Mapping[str, str], order: Sequence[str],
+                     sure: Comparison | None, lineage: Sequence[Any], rounds: list[dict[str, Any]],
+                     folds: dict[str, list[int]], tables: Mapping[str, dict[str, Any]],
+                     sc64: Mapping[str, tuple[float, float]], search_seconds: tuple[float, float], episodes: int,
+                     wall_seconds: float) -> dict[str, Any]:
+    """``summary.json`` of a template search run (``config`` a DiscoverConfig, ``records`` SearchRecords, the
+    ``lineage`` the winner's ancestors), with its one-screen report under ``report``."""
+    best = order[0]
+    by_id = {r.candidate_id: r for r in records}
+    wall, cpu = search_seconds
+    finalists = {cid: {"search_score": by_id[cid].score, "full_score": goal.score(finals[cid]),
+                       "operator": by_id[cid].operator} for cid in order}
+    summary: dict[str, Any] = {
+        "best_candidate": best, "objective": goal.name, "finalists": finalists, "failed_finalists": dict(failed),
+        "confidence": None if sure is None else {
+            "runner_up": order[1], "difference": sure.difference, "interval_90": [sure.low, sure.high],
+            "p_better": sure.p_better, "p_tie": sure.p_tie, "draws": sure.draws},
+        "verdict": _verdict(sure),
+        "top_scorer": max(finalists, key=lambda cid: (finalists[cid]["full_score"], cid == best)),
+        "winner_is_a_start": by_id[best].operator.startswith("start"),
+        "lineage": [{"candidate": r.candidate_id, "generation": r.generation, "operator": r.operator,
+                     "parents": list(r.parents), "search_score": r.score} for r in lineage],
+        "rounds": rounds,
+        "rejections": dict(Counter((r.failure or "").partition(":")[0] for r in records if not r.ok)),
+        "search": {
+            "candidates": len(records), "generations": config.generations, "population": config.population,
+            "cells": len({r.cell for r in records if r.ok}), "episodes": episodes, "wall_seconds": round(wall, 1),
+            "cpu_seconds": round(cpu, 1), "candidates_per_minute": round(len(records) / wall * 60, 1),
+            "candidates_per_cpu_minute": round(len(records) / cpu * 60, 1),
+            "episodes_per_cpu_second": round(episodes / cpu)},
+        "folds": folds,
+        "best_curve": [{"model": p.model, "beta": p.beta, "accuracy": p.accuracy, "avg_tokens": round(p.avg_tokens, 1)}
+                       for p in finals[best]],
+        "vs_sc64": _vs_sc(finals[best], sc64),
+        "budget_tables": dict(tables),
+        "seeds": config.seeds, "search_seeds": config.search_seeds, "stopped_early": None, "cost": 0.0,
+        "wall_seconds": round(wall_seconds, 1),
+    }
+    summary["report"] = _search_report(summary)
+    return summary
+
+
+def budget_verdict(table: Mapping[str, Any]) -> str:
+    """Whether the winner beats CMC at every budget of a budget table, and where significantly."""
+    rows = [BudgetRow(**{k: v for k, v in r.items() if k != "significant"}) for r in table["rows"]]
+    ahead = [r for r in rows if r.gain > 0]
+    significant = [f"{r.budget / 1000:.0f}k" for r in rows if r.significant and r.gain > 0]
+    behind = [f"{r.budget / 1000:.0f}k ({r.gain:+.2f})" if r.gain == r.gain else f"{r.budget / 1000:.0f}k (no point)"
+              for r in rows if not r.gain > 0]
+    head = ("higher than CMC at every budget" if len(ahead) == len(rows)
+            else f"not higher than CMC at {', '.join(behind)}")
+    return head + (f"; significantly (95% interval above 0) at {', '.join(significant)}" if significant
+                   else "; significant at no budget (every 95% interval includes 0)")
+
+
+def _search_report(s: dict[str, Any]) -> str:
+    search = s["search"]
+    lines = [f"discovery (evolve template search): winner {s['best_candidate']} by {s['objective']} on the pick "
+             f"fold ({s['verdict']})"]
+    if s["winner_is_a_start"]:
+        lines.append("  the winner is one of the starting designs: the search found nothing better on the pick fold")
+    lines.append(f"search: {search['candidates']} candidates in {search['generations']} generations, "
+                 f"{search['cells']} behaviour cells; {search['wall_seconds']:.0f}s wall, {search['cpu_seconds']:.0f}s "
+                 f"CPU: {search['candidates_per_cpu_minute']:.0f} candidates per CPU-minute, "
+                 f"{search['episodes_per_cpu_second']:,} episodes per CPU-second")
+    lines.append(f"folds: searched on {len(s['folds']['search'])} questions, picked on {len(s['folds']['pick'])}")
+    lines.append("finalists (search score -> pick-fold score):")
+    lines += [f"  {cid}  {f['search_score']:.3f} -> {f['full_score']:.3f}  {f['operator']}"
+              for cid, f in s["finalists"].items()]
+    lines.append("lineage of the winner (newest first):")
+    lines += [f"  {r['candidate']}  {r['operator']}" + (f"  (parents {', '.join(r['parents'])})" if r["parents"]
+                                                        else "") for r in s["lineage"]]
+    for name, table in s["budget_tables"].items():
+        rows = [BudgetRow(**{k: v for k, v in r.items() if k != "significant"}) for r in table["rows"]]
+        lines.append(f"winner vs CMC at matched tokens, {name} ({table['questions']} questions, model mean, %):")
+        lines += ["  " + line for line in render_budget_table(rows).splitlines()]
+        lines.append(f"  -> {budget_verdict(table)}")
+    lines.append(f"wall time {s['wall_seconds']:.0f}s")
     return "\n".join(lines)

@@ -2,7 +2,8 @@
 
 Objectives score the per-model curves (accuracy and average tokens at each
 beta of the sweep): ``accuracy`` and ``penalized`` per model, then the mean;
-``frontier`` the mean curve over models, as one beta serves them all.
+``frontier`` and ``budgets`` the mean curve over models, as one beta serves
+them all.
 Because every candidate is replayed on the same seeds and questions, two
 candidates can be compared by a paired bootstrap over questions: resample
 question indices once per draw, recompute both curves from their
@@ -19,6 +20,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from autotts.discover.budgets import BUDGETS, attainable
 from autotts.errors import ConfigError
 from autotts.rules import TOKEN_TOLERANCE, first_token_drop
 
@@ -36,6 +38,8 @@ class CurvePoint:
     avg_tokens: float
     q_correct: tuple[float, ...]  # per question: fraction of seeds right
     q_tokens: tuple[float, ...]  # per question: mean tokens over seeds
+    avg_opened: float = 0.0  # branches opened per episode
+    avg_sequential: float = 0.0  # tokens of the deepest branch per episode: the wall-clock cost in parallel
 
 
 Curves = Mapping[str, Sequence[tuple[float, float, float]]]  # model -> [(beta, accuracy %, avg tokens)]
@@ -122,8 +126,31 @@ def _mean_curve(curves: Curves) -> list[tuple[float, float, float]]:
             for beta, pairs in sorted(by_beta.items()) if len(pairs) == len(curves)]
 
 
+class Budgets(Objective):
+    """Mean over ``budgets`` of the accuracy the search set's mean curve attains at each (0 where it has no
+    point that cheap): the budget table's figures, so a curve is rewarded for beating CMC where users spend.
+
+    Attainable accuracy mixes two betas where no single one costs exactly the budget
+    (:func:`autotts.discover.budgets.attainable`); a curve with no point below the smallest budget scores 0
+    there, which pushes the search to a cheap low-beta end.
+    """
+
+    name = "budgets"
+
+    def __init__(self, budgets: Sequence[float] = BUDGETS) -> None:
+        if not budgets or any(b <= 0 for b in budgets):
+            raise ConfigError(f"objective 'budgets': need positive token budgets, got {list(budgets)}")
+        self.budgets = tuple(float(b) for b in budgets)
+
+    def score_curves(self, curves: Curves) -> float:
+        mean = _mean_curve(curves)
+        tokens = np.array([t for _, _, t in mean])
+        accuracy = np.array([a for _, a, _ in mean])
+        return float(np.mean([np.nan_to_num(attainable(tokens, accuracy, b)[0]) for b in self.budgets]))
+
+
 _OBJECTIVES: dict[str, Callable[..., Objective]] = {
-    cls.name: cls for cls in (AccuracyAtFullBudget, Penalized, Frontier)
+    cls.name: cls for cls in (AccuracyAtFullBudget, Penalized, Frontier, Budgets)
 }
 
 

@@ -1,5 +1,5 @@
-"""Proposers: evolve is deterministic; LLM proposers' prompts and replies (recorded replies through the SDK with
-only HTTP faked, and the whole loop against a real OpenAI-compatible server on 127.0.0.1); command."""
+"""Proposers: LLM proposers' prompts and replies (recorded replies through the SDK with only HTTP faked, and
+the whole loop against a real OpenAI-compatible server on 127.0.0.1); command."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ import pytest
 from autotts.discover.feedback import Section
 from autotts.discover.prompts import References, objective_section
 from autotts.discover.proposers import ProposalContext, build_proposer
-from autotts.discover.proposers.evolve import scan_genomes
 from autotts.discover.proposers.llm import CMC_START, extract_idea
-from autotts.discover.proposers.template import CMC_GENOME, KNOBS, RACE_GENOME, parse_genome, render
+from autotts.discover.proposers.template import CMC_GENOME, render
 from autotts.discover.sandbox import check_source
 from autotts.discover.selection import build_objective
 from tests.discover import candidates as bad
@@ -31,40 +30,6 @@ def _context(tmp_path: Path, count: int = 2, round_: int = 0, elites=(), max_cos
         seen_sources=frozenset([e[1] for e in elites] + list(seen)), workdir=tmp_path / "rounds" / f"r{round_:02d}",
         cache_dir=tmp_path / "llm_cache", spent=lambda: spent, max_cost=max_cost, sections=list(sections),
     )
-
-
-def test_evolve_starts_from_cmc_and_is_deterministic_for_a_seed(tmp_path: Path) -> None:
-    first = build_proposer("evolve").propose(_context(tmp_path, count=6))
-    again = build_proposer("evolve").propose(_context(tmp_path, count=6))
-    assert [p.source for p in first] == [p.source for p in again]
-    assert [parse_genome(p.source or "") for p in first[:2]] == [CMC_GENOME, RACE_GENOME]
-    assert len({p.source for p in first}) == 6
-
-
-def test_the_scan_of_starting_designs_goes_on_over_rounds_without_repeats(tmp_path: Path) -> None:
-    scan = scan_genomes()
-    first = build_proposer("evolve").propose(_context(tmp_path, count=4))
-    later = build_proposer("evolve").propose(_context(tmp_path, count=4, round_=1, seen=[p.source for p in first]))
-    assert [parse_genome(p.source or "") for p in first + later] == scan[:8]
-    for genome in scan[2:]:  # each switches exactly one mechanism of one starting design
-        assert min(sum(a != b for a, b in zip(genome.mechanisms, start.mechanisms, strict=True))
-                   for start in (CMC_GENOME, RACE_GENOME)) == 1
-
-
-def test_evolve_children_are_valid_monotone_files_with_their_parents(tmp_path: Path) -> None:
-    elites = [("r00c03", render(CMC_GENOME, "parent"), 60.0)]
-    scanned = [render(g, "scanned") for g in scan_genomes()]
-    children = build_proposer("evolve").propose(_context(tmp_path, count=8, round_=1, elites=elites, seen=scanned))
-    for child in children:
-        assert child.parents and child.parents[0] == "r00c03"
-        assert check_source(child.source or "") == []
-        genome = parse_genome(child.source or "")
-        assert genome is not None and genome != CMC_GENOME
-        for name, at0, at1 in genome.knobs:
-            spec = KNOBS[name]
-            assert spec.low <= min(at0, at1) and max(at0, at1) <= spec.high
-            assert spec.direction != "up" or at1 >= at0
-            assert spec.direction != "down" or at1 <= at0
 
 
 class _Recorded:

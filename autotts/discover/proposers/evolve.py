@@ -1,29 +1,28 @@
-"""``evolve``: offline program search over the mechanism template, deterministic for a seed.
+"""``evolve``: structural and numeric operators on template genomes, deterministic for a seed.
 
-Each round takes the best template-made candidates so far as parents, and
-writes children by recombining two parents (a slot or knob from either) and
-mutating one to three genes: a mechanism slot switched to another variant, or
-a knob's line moved at one or both ends, kept monotone in its budget
-direction and within its clamp range. The first candidates are the template's
-two starting designs (CMC, and the length race of ``RACE_GENOME``) followed by
-a scan of single-mechanism switches from each, alternating between them, so
-every mechanism is tried in both settings before the search narrows; the
-scan fills the first rounds, and mutations fill what is left of them. Children are
-rendered as ordinary readable controller files.
+Each child comes from one operator, named in its lineage:
+
+- ``mutate``: a knob's line moved at one or both ends, kept in range and monotone in its spending direction;
+- ``swap``: one slot switched to another variant (whose own knobs start at their default lines);
+- ``combine``: one slot taken from a second parent, with the knob lines its variant reads;
+- ``drop``: an optional mechanism turned off, or a slot set back to its plainest variant.
+
+The template search (:mod:`autotts.discover.search`) breeds its generations
+with :meth:`EvolveProposer.breed`; as a plain proposer, :meth:`propose`
+breeds rendered files from the run's elites.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import random
+from collections.abc import Sequence
 
 from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer, register_proposer
 from autotts.discover.proposers.template import (
     CMC_GENOME,
     INT_KNOBS,
     KNOBS,
-    RACE_GENOME,
     SLOTS,
     Genome,
     parse_genome,
@@ -31,95 +30,99 @@ from autotts.discover.proposers.template import (
     switch_variant,
 )
 
-__all__ = ["EvolveProposer", "scan_genomes"]
+__all__ = ["PLAIN", "EvolveProposer"]
+
+# the variant a slot falls back to when its mechanism is dropped
+PLAIN = {"opening": "probe", "tally": "completed", "dissent": "off", "overlong": "off", "settle": "off",
+         "split": "off", "answer": "completed"}
+
+Parent = tuple[str, Genome]  # (candidate id, genome)
 
 
 @register_proposer("evolve")
 class EvolveProposer(Proposer):
-    """Genetic search over :mod:`template` genomes."""
+    """Breeds template genomes; the weights say how often each operator is tried."""
 
-    def __init__(self, parents: int = 4, crossover: float = 0.3, slot_rate: float = 0.25) -> None:
-        self.parents = int(parents)
-        self.crossover = float(crossover)
-        self.slot_rate = float(slot_rate)
+    def __init__(self, mutate: float = 0.45, swap: float = 0.2, combine: float = 0.25, drop: float = 0.1) -> None:
+        self.weights = {"mutate": float(mutate), "swap": float(swap), "combine": float(combine), "drop": float(drop)}
+
+    def breed(self, rng: random.Random, parent: Parent, other: Parent | None = None) -> tuple[Genome, tuple[str, ...],
+                                                                                               str]:
+        """One child of ``parent`` (``other`` is the second parent a ``combine`` takes from), its parents' ids
+        and the operator that made it."""
+        names = [op for op in self.weights if op != "combine" or other is not None]
+        op = rng.choices(names, [self.weights[n] for n in names])[0]
+        genome = parent[1]
+        if op == "combine" and other is not None:
+            child, what = combine(rng, genome, other[1])
+            return child, (parent[0], other[0]), f"combine {what} from {other[0] or 'a start'}"
+        if op == "drop":
+            droppable = [s for s, plain in PLAIN.items() if genome.choice[s] != plain]
+            if droppable:
+                slot = rng.choice(droppable)
+                return (switch_variant(genome, slot, PLAIN[slot]), (parent[0],),
+                        f"drop {slot} {genome.choice[slot]}")
+            op = "swap"
+        if op == "swap":
+            slot = rng.choice(sorted(SLOTS))
+            variant = rng.choice(sorted(v for v in SLOTS[slot] if v != genome.choice[slot]))
+            return switch_variant(genome, slot, variant), (parent[0],), f"swap {slot} {genome.choice[slot]}->{variant}"
+        child, knob = mutate(rng, genome)
+        return child, (parent[0],), f"mutate {knob}"
 
     def propose(self, context: ProposalContext) -> list[Proposal]:
         rng = random.Random(f"evolve:{context.seed}:{context.round}")
-        elites = [(cid, genome) for cid, source, _ in context.elites if (genome := parse_genome(source))]
-        elites = elites[: self.parents] or [("", CMC_GENOME)]
+        elites = [(cid, g) for cid, source, _ in context.elites if (g := parse_genome(source))] or [("", CMC_GENOME)]
         seen = {g.key() for g in map(parse_genome, context.seen_sources) if g}
-        scan = [g for g in scan_genomes() if g.key() not in seen]
-        out: list[Proposal] = []
-        for i in range(context.count):
-            if i < len(scan):
-                child, parents = scan[i], ()
-            else:
-                child, parents = self._child(rng, elites, seen)
+        out = []
+        for _ in range(context.count):
+            child, parents, op = self.breed(rng, rng.choice(elites), rng.choice(elites) if len(elites) > 1 else None)
+            for _ in range(50):
+                if child.key() not in seen:
+                    break
+                child, parents, op = self.breed(rng, rng.choice(elites))
             seen.add(child.key())
-            title = f"Candidate of round {context.round} by evolve from {', '.join(parents) or 'a starting design'}."
-            out.append(Proposal(render(child, title), self.name, parents, note=_describe(child)))
+            parents = tuple(p for p in parents if p)
+            title = f"Candidate of round {context.round} by evolve ({op}) from {', '.join(parents) or 'CMC'}."
+            out.append(Proposal(render(child, title), self.name, parents, note=op))
         return out
 
-    def _child(self, rng: random.Random, elites: list[tuple[str, Genome]], seen: set[str]) -> tuple[Genome, tuple]:
-        for _ in range(50):
-            # rank-weighted parent choice: the best parent is picked most often
-            weights = [1.0 / (1 + r) for r in range(len(elites))]
-            first = rng.choices(range(len(elites)), weights)[0]
-            genome, parents = elites[first][1], [elites[first][0]]
-            if len(elites) > 1 and rng.random() < self.crossover:
-                second = rng.choice([j for j in range(len(elites)) if j != first])
-                genome = _recombine(rng, genome, elites[second][1])
-                parents.append(elites[second][0])
-            for _ in range(rng.randint(1, 3)):
-                genome = self._mutate(rng, genome)
-            if genome.key() not in seen:
-                return genome, tuple(p for p in parents if p)
-        return genome, tuple(p for p in parents if p)
 
-    def _mutate(self, rng: random.Random, genome: Genome) -> Genome:
-        if rng.random() < self.slot_rate:
-            slot = rng.choice(sorted(SLOTS))
-            current = dict(genome.mechanisms)[slot]
-            return switch_variant(genome, slot, rng.choice(sorted(v for v in SLOTS[slot] if v != current)))
-        knobs = {k: [a, b] for k, a, b in genome.knobs}
-        chosen = {variant for _, variant in genome.mechanisms}
-        name = rng.choice(sorted(k for k, spec in KNOBS.items() if not spec.read_by or chosen & set(spec.read_by)))
-        spec = KNOBS[name]
-        span = spec.high - spec.low
-        ends = rng.choice(([0], [1], [0, 1]))
-        step = rng.gauss(0.0, 0.4 if spec.log_scale else 0.15 * span)
-        for end in ends:
-            old = knobs[name][end]
-            value = max(old, 1.0) * math.exp(step) if spec.log_scale else old + step
-            if name in INT_KNOBS and round(value) == old:
-                value = old + (1 if step > 0 else -1)
-            value = min(spec.high, max(spec.low, value))
-            knobs[name][end] = round(value) if name in INT_KNOBS else round(value, 4)
-        lo, hi = knobs[name]
-        if (spec.direction == "up" and hi < lo) or (spec.direction == "down" and hi > lo):
-            knobs[name] = [hi, lo]
-        return Genome(genome.mechanisms, tuple((k, float(knobs[k][0]), float(knobs[k][1])) for k in KNOBS))
+def mutate(rng: random.Random, genome: Genome) -> tuple[Genome, str]:
+    """One knob that the genome's variants read, its line moved at one or both ends; (child, knob name)."""
+    chosen = set(genome.choice.values())
+    name = rng.choice(sorted(k for k, spec in KNOBS.items() if not spec.read_by or chosen & set(spec.read_by)))
+    spec = KNOBS[name]
+    line = list(genome.lines[name])
+    step = rng.gauss(0.0, 0.4 if spec.log_scale else 0.15 * (spec.high - spec.low))
+    for end in rng.choice(([0], [1], [0, 1])):
+        old = line[end]
+        value = max(old, 1.0) * math.exp(step) if spec.log_scale else old + step
+        if name in INT_KNOBS and round(value) == old:
+            value = old + (1 if step > 0 else -1)
+        value = min(spec.high, max(spec.low, value))
+        line[end] = round(value) if name in INT_KNOBS else round(value, 4)
+    if (spec.direction == "up" and line[1] < line[0]) or (spec.direction == "down" and line[1] > line[0]):
+        line.reverse()
+    return Genome.build(genome.choice, {**genome.lines, name: (line[0], line[1])}), name
 
 
-def scan_genomes() -> list[Genome]:
-    """The starting designs, then every single-mechanism switch from each, alternating between the two."""
-    switches = [
-        [switch_variant(start, slot, variant) for slot, variants in SLOTS.items()
-         for variant in variants if variant != dict(start.mechanisms)[slot]]
-        for start in (CMC_GENOME, RACE_GENOME)
-    ]
-    interleaved = [g for pair in itertools.zip_longest(*switches) for g in pair if g is not None]
-    unique: dict[str, Genome] = {}
-    for genome in [CMC_GENOME, RACE_GENOME, *interleaved]:
-        unique.setdefault(genome.key(), genome)
-    return list(unique.values())
+def combine(rng: random.Random, genome: Genome, other: Genome) -> tuple[Genome, str]:
+    """``genome`` with one slot where ``other`` differs taken from ``other``, with the knob lines that variant
+    reads; (child, what was taken)."""
+    differing = [s for s in SLOTS if genome.choice[s] != other.choice[s]] or list(SLOTS)
+    slot = rng.choice(differing)
+    variant = other.choice[slot]
+    lines = {**genome.lines, **{k: other.lines[k] for k, spec in KNOBS.items() if variant in spec.read_by}}
+    return Genome.build({**genome.choice, slot: variant}, lines), f"{slot} {variant}"
 
 
-def _recombine(rng: random.Random, a: Genome, b: Genome) -> Genome:
-    mechanisms = tuple(x if rng.random() < 0.5 else y for x, y in zip(a.mechanisms, b.mechanisms, strict=True))
-    knobs = tuple(x if rng.random() < 0.5 else y for x, y in zip(a.knobs, b.knobs, strict=True))
-    return Genome(mechanisms, knobs)
-
-
-def _describe(genome: Genome) -> str:
-    return "; ".join(f"{slot}={variant}" for slot, variant in genome.mechanisms)
+def single_steps(genome: Genome) -> Sequence[tuple[Genome, str]]:
+    """Every genome one swap or drop away from ``genome``, with the operator's description."""
+    out = []
+    for slot, variants in SLOTS.items():
+        for variant in variants:
+            if variant != genome.choice[slot]:
+                verb = "drop" if PLAIN.get(slot) == variant else "swap"
+                out.append((switch_variant(genome, slot, variant), f"{verb} {slot} {genome.choice[slot]}->{variant}"))
+    return out
