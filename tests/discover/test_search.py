@@ -38,11 +38,13 @@ def test_breeding_is_deterministic_and_every_operator_keeps_genomes_in_range_and
 
     first = children(1)
     assert first == children(1)
-    assert {op.split()[0] for _, _, op in first} == {"mutate", "swap", "combine", "drop"}
-    for child, parents, op in first:
+    ops = [op.split("; ") for _, _, op in first]
+    assert {o.split()[0] for chain in ops for o in chain} == {"mutate", "swap", "combine", "drop"}
+    assert 1.3 < np.mean([len(chain) for chain in ops]) < 2.7  # one operator, then each more with p = 0.5
+    for (child, parents, op), chain in zip(first, ops, strict=True):
         _valid(child)
-        assert parents == (("a", "b") if op.startswith("combine") else ("a",))
-        if op.startswith("drop"):
+        assert parents == (("a", "b") if "combine" in op else ("a",))
+        if len(chain) == 1 and op.startswith("drop"):
             slot = op.split()[1]
             assert child.choice[slot] == PLAIN[slot] != CMC_GENOME.choice[slot]
 

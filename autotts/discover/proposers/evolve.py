@@ -41,15 +41,30 @@ Parent = tuple[str, Genome]  # (candidate id, genome)
 
 @register_proposer("evolve")
 class EvolveProposer(Proposer):
-    """Breeds template genomes; the weights say how often each operator is tried."""
+    """Breeds template genomes; the weights say how often each operator is tried, ``chain`` how often a child
+    gets one more."""
 
-    def __init__(self, mutate: float = 0.45, swap: float = 0.2, combine: float = 0.25, drop: float = 0.1) -> None:
+    def __init__(self, mutate: float = 0.45, swap: float = 0.2, combine: float = 0.25, drop: float = 0.1,
+                 chain: float = 0.5) -> None:
         self.weights = {"mutate": float(mutate), "swap": float(swap), "combine": float(combine), "drop": float(drop)}
+        self.chain = float(chain)
 
     def breed(self, rng: random.Random, parent: Parent, other: Parent | None = None) -> tuple[Genome, tuple[str, ...],
                                                                                                str]:
         """One child of ``parent`` (``other`` is the second parent a ``combine`` takes from), its parents' ids
-        and the operator that made it."""
+        and the operators that made it: one, then each further one with probability ``chain`` (a single
+        knob step often changes nothing a replay can see)."""
+        genome, ops = parent[1], []
+        parents: tuple[str, ...] = (parent[0],)
+        while True:
+            genome, used, op = self._operator(rng, (parent[0], genome), other)
+            parents = tuple(dict.fromkeys(parents + used))
+            ops.append(op)
+            if rng.random() >= self.chain:
+                return genome, parents, "; ".join(ops)
+
+    def _operator(self, rng: random.Random, parent: Parent, other: Parent | None) -> tuple[Genome, tuple[str, ...],
+                                                                                           str]:
         names = [op for op in self.weights if op != "combine" or other is not None]
         op = rng.choices(names, [self.weights[n] for n in names])[0]
         genome = parent[1]
