@@ -28,9 +28,11 @@ from autotts.discover.mechanisms import DiscoveredController, Schedule, build_me
 from autotts.discover.mechanisms.kernel import replay_genome
 from autotts.discover.proposers.template import Genome
 from autotts.discover.selection import CurvePoint, monotone_violation
-from autotts.evaluate.seeds import branch_order, replay_arrays
+from autotts.evaluate.runner import replay_arrays
+from autotts.evaluate.seeds import branch_order
 from autotts.replay.episode import Episode, live_view
 from autotts.replay.matrix import ReplayMatrix
+from autotts.rules import TOKEN_TOLERANCE
 
 __all__ = ["GenomeEvaluator", "GenomeResult", "evaluation_pool", "question_folds", "restrict"]
 
@@ -68,7 +70,7 @@ class GenomeEvaluator:
     """Replays genomes on fixed matrices and seeds; holds the gold answers and grades."""
 
     def __init__(self, matrices: Sequence[ReplayMatrix], betas: Sequence[float], seeds: int, *,
-                 tolerance: float = 0.02, checks: int = 4) -> None:
+                 tolerance: float = TOKEN_TOLERANCE, checks: int = 4) -> None:
         self.matrices = list(matrices)
         self.betas = tuple(betas)
         self.seeds = seeds

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from autotts.discover.archive import Archive, Cell, behaviour
-from autotts.discover.files import atomic_write
 from autotts.discover.genome_evaluation import GenomeResult
 from autotts.discover.progress import Progress
 from autotts.discover.proposers.evolve import EvolveProposer, single_steps
 from autotts.discover.proposers.template import STARTS, Genome
 from autotts.discover.selection import CurvePoint, Objective
+from autotts.files import atomic_write
 
 __all__ = ["SearchRecord", "lineage", "load_generations", "run_search"]
 

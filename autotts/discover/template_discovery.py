@@ -27,7 +27,6 @@ from autotts.controllers import build_controller
 from autotts.controllers.loading import load_controller_file
 from autotts.discover.budgets import BUDGETS, Sweep, budget_table, sweep
 from autotts.discover.config import DiscoverConfig
-from autotts.discover.files import atomic_write
 from autotts.discover.genome_evaluation import GenomeEvaluator, evaluation_pool, question_folds, restrict
 from autotts.discover.history import CandidateRecord, Failure, History
 from autotts.discover.mechanisms.kernel import CompiledTemplate
@@ -40,6 +39,7 @@ from autotts.discover.search import SearchRecord, lineage, run_search
 from autotts.discover.selection import CurvePoint, Objective, compare, rank_finalists
 from autotts.errors import DiscoveryError
 from autotts.evaluate.api import load_matrices
+from autotts.files import atomic_write
 from autotts.replay.matrix import ReplayMatrix, list_stores
 from autotts.store.connection import open_store
 
