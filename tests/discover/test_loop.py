@@ -90,33 +90,34 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-c", "import sys; from autotts.cli import main; sys.exit(main())", *args]
 
 
-def test_a_run_killed_mid_round_resumes_without_recomputing(toy_store: Path, tmp_path: Path) -> None:
+def test_a_search_killed_mid_run_resumes_after_its_last_generation_without_recomputing(
+        toy_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    command = _cli("discover", "--store", str(toy_store), "--search-benchmark", "toy", "--rounds", "2",
-                   "--candidates", "3", "--search-seeds", "1", "--seeds", "2", "--finalists", "1", "--jobs", "1",
-                   "--no-progress", "--out", str(out))
-    first = out / "candidates" / "r00c00" / "result.json"
+    command = _cli("discover", "--store", str(toy_store), "--search-benchmark", "toy", "--generations", "3",
+                   "--population", "8", "--folds", "2", "--search-seeds", "1", "--seeds", "2", "--finalists", "2",
+                   "--jobs", "1", "--skip-heldout", "--no-progress", "--out", str(out))
+    first = out / "generations" / "g000.json"
     proc = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while not first.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert first.exists(), "the first candidate was never recorded"
+    assert first.exists(), "the first generation was never recorded"
     assert not (out / "summary.json").exists(), "the run finished before it could be killed"
-    recorded = {p.parent.name: (p.stat().st_mtime_ns, p.read_text()) for p in out.glob("candidates/*/result.json")}
+    recorded = {p.name: (p.stat().st_mtime_ns, p.read_text()) for p in out.glob("generations/*.json")}
 
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    after = {p.parent.name: (p.stat().st_mtime_ns, p.read_text()) for p in out.glob("candidates/*/result.json")}
-    assert sorted(after) == [f"r{r:02d}c{c:02d}" for r in range(2) for c in range(3)]
-    assert all(after[cid] == recorded[cid] for cid in recorded), "a recorded candidate was evaluated again"
+    after = {p.name: (p.stat().st_mtime_ns, p.read_text()) for p in out.glob("generations/*.json")}
+    assert sorted(after) == ["g000.json", "g001.json", "g002.json"]
+    assert all(after[name] == recorded[name] for name in recorded), "a recorded generation was evaluated again"
     assert not list(out.rglob(".*.tmp")), "a temporary file was left behind"
     con = duckdb.connect(str(toy_store), read_only=True)
     (count,) = con.execute("SELECT count(*) FROM discovery_candidates WHERE run_id = "
                            "(SELECT run_id FROM discovery_runs WHERE out_dir = ?)", [str(out)]).fetchone()
     con.close()
-    assert count == 6
+    assert count == 24
 
     ran = subprocess.run(_cli("eval", "--store", str(toy_store), "--controller", str(out / "best.py"), "--beta", "0",
                               "--beta", "1", "--seeds", "2", "--benchmark", "heldout", "--no-record", "--json"),
