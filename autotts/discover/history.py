@@ -157,12 +157,11 @@ class History:
         self._mirror(f"discovery candidate {record.candidate_id}", _candidate_rows(self.run_id, record))
 
     def mirror(self, records: Sequence[CandidateRecord]) -> None:
-        """Put many records into the store in one transaction; their files are the caller's (the template
-        search writes a generation to one file)."""
-        if self.store is not None and records:
-            with _store(self.store) as con, transaction(con):
-                for record in records:
-                    _write_candidate(con, self.run_id, record)
+        """Put many records into the store in one batch; their files are the caller's (the template search
+        writes a generation to one file)."""
+        if records:
+            self._mirror(f"discovery candidates {records[0].candidate_id}..{records[-1].candidate_id}",
+                         [row for r in records for row in _candidate_rows(self.run_id, r)])
 
     def spent(self) -> float:
         return sum(r.proposal.usage.cost for r in self.records.values() if not r.proposal.usage.cached)
