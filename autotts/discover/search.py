@@ -67,8 +67,13 @@ class SearchRecord:
 def run_search(out: Path, *, generations: int, population: int, seed: int, breeder: EvolveProposer,
                evaluate: Evaluate, objective: Objective, progress: Progress,
                on_generation: Callable[[list[SearchRecord]], None] = lambda records: None) -> list[SearchRecord]:
-    """Run (or finish) ``generations`` generations of ``population`` candidates; every record, in order."""
+    """Run (or finish) ``generations`` generations of ``population`` candidates; every record, in order.
+
+    ``on_generation`` gets each generation's records once its file is written (and, on a resumed run, the
+    records read back), e.g. to mirror them to the store."""
     records = load_generations(out)
+    if records:
+        on_generation(records)  # again: a kill may have come between a generation's file and this call
     archive = Archive()
     for r in records:
         _offer(archive, r)

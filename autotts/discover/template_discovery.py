@@ -3,11 +3,10 @@
 1. The search benchmark's questions are dealt into folds; the MAP-Elites
    search (:mod:`autotts.discover.search`) replays candidates with the kernel
    on every fold but the last.
-2. The finalists (the best distinct candidates, and the best start) are
-   rendered to files, checked against the kernel on a whole seed, and
-   replayed on every seed on the last fold, which the search never scored;
-   the objective there picks the winner (the cheaper of two the bootstrap
-   cannot tell apart).
+2. The finalists (the best candidates of the best behaviour cells, and the
+   best start) are rendered to files, checked against the kernel on a whole
+   seed, and replayed on every seed on the last fold, which the search never
+   scored; the objective's top scorer there is the winner.
 3. Only once ``best.py`` is written, the winner and CMC are measured at the
    budget table's token budgets on the pick fold and on every other benchmark
    of the store (held out: nothing before this step reads them).
@@ -36,7 +35,7 @@ from autotts.discover.proposers.evolve import EvolveProposer
 from autotts.discover.proposers.template import Genome, render
 from autotts.discover.report import sc_reference, summarize_search
 from autotts.discover.search import SearchRecord, lineage, run_search
-from autotts.discover.selection import CurvePoint, Objective, compare, rank_finalists
+from autotts.discover.selection import CurvePoint, Objective, compare
 from autotts.errors import DiscoveryError
 from autotts.evaluate.api import load_matrices
 from autotts.files import atomic_write
@@ -84,7 +83,7 @@ def discover_by_template(store: str | Path, out: Path, matrices: Sequence[Replay
             finals[r.candidate_id] = result.points
     if not finals:
         raise DiscoveryError(f"{out}: every finalist failed on the pick fold: {failed}")
-    order = rank_finalists(goal, finals, seed=config.seed)
+    order = sorted(finals, key=lambda cid: (-goal.score(finals[cid]), cid))  # the pick fold's top scorer
     winner = by_id[order[0]]
     best = out / "best.py"
     atomic_write(best, (out / "candidates" / winner.candidate_id / "candidate.py").read_text())
@@ -107,14 +106,13 @@ def discover_by_template(store: str | Path, out: Path, matrices: Sequence[Replay
 
 
 def choose_finalists(ok: Sequence[SearchRecord], count: int) -> list[SearchRecord]:
-    """The ``count`` best behaviourally distinct candidates, one place kept for the best start, so the pick
-    shows whether the search beat what it started from."""
+    """The best candidates of the ``count`` best behaviour cells, one place kept for the best start, so the
+    pick compares designs that behave differently and shows whether the search beat what it started from."""
     top: list[SearchRecord] = []
-    seen: set[tuple] = set()
+    cells: set[tuple[int, ...] | None] = set()
     for r in ok:
-        key = tuple((p.model, p.beta, p.accuracy, p.avg_tokens) for p in r.points)
-        if key not in seen:
-            seen.add(key)
+        if r.cell not in cells:
+            cells.add(r.cell)
             top.append(r)
         if len(top) == count:
             break
