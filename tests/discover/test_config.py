@@ -93,7 +93,8 @@ def test_the_config_copies_mappings_and_sorts_betas() -> None:
 
 def test_run_json_records_every_setting_that_decides_the_result(toy_store: Path, tmp_path: Path) -> None:
     """A resumed run may change ``jobs`` (speed) but nothing that changes what it computes."""
-    config = DiscoverConfig(rounds=1, candidates=1, search_seeds=1, seeds=1, finalists=1, jobs=1, betas=(0.5,))
+    config = DiscoverConfig(rounds=1, candidates=1, search_seeds=1, seeds=1, finalists=1, jobs=1, betas=(0.5,),
+                            generations=1, population=2)
     discover(toy_store, search_benchmark="toy", out=tmp_path, config=config, progress=False, record=False)
     run = json.loads((tmp_path / "run.json").read_text())
     identity = {f.name for f in settings() if not f.metadata["resumable"]}
