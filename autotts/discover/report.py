@@ -179,7 +179,11 @@ def _search_report(s: dict[str, Any]) -> str:
     lines = [f"discovery (evolve template search): winner {s['best_candidate']} by {s['objective']} on the pick "
              f"fold ({s['verdict']})"]
     if s["winner_is_a_start"]:
-        lines.append("  the winner is one of the starting designs: the search found nothing better on the pick fold")
+        lines.append("  the winner is one of the starting designs: every searched finalist failed on the pick fold")
+    elif s["top_scorer"] != s["best_candidate"]:
+        top = s["finalists"][s["top_scorer"]]
+        lines.append(f"  the pick fold's top scorer is the start {s['top_scorer']} ({top['operator']}, "
+                     f"{top['full_score']:.3f}): the search found nothing better on the pick fold")
     lines.append(f"search: {search['candidates']} candidates in {search['generations']} generations, "
                  f"{search['cells']} behaviour cells; {search['wall_seconds']:.0f}s wall, {search['cpu_seconds']:.0f}s "
                  f"CPU: {search['candidates_per_cpu_minute']:.0f} candidates per CPU-minute, "

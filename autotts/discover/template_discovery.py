@@ -6,7 +6,8 @@
 2. The finalists (the best candidates of the best behaviour cells, and the
    best start) are rendered to files, checked against the kernel on a whole
    seed, and replayed on every seed on the last fold, which the search never
-   scored; the objective's top scorer there is the winner.
+   scored; the objective's top scorer there among the searched candidates is
+   the winner (the start stays beside it, to show whether it was beaten).
 3. Only once ``best.py`` is written, the winner and CMC are measured at the
    budget table's token budgets on the pick fold and on every other benchmark
    of the store (held out: nothing before this step reads them).
@@ -69,12 +70,12 @@ def discover_by_template(store: str | Path, out: Path, matrices: Sequence[Replay
     if not ok:
         raise DiscoveryError(f"{out}: no candidate of {len(records)} passed the beta check")
     for generation in _generation_bests(records):
-        _write_candidate_file(out, by_id[generation["best"]])
+        _write_candidate_files(out, by_id[generation["best"]], config)
     finals: dict[str, tuple[CurvePoint, ...]] = {}
     failed: dict[str, str] = {}
     final_evaluator = GenomeEvaluator(picking, config.betas, config.seeds, checks=0)
     for r in choose_finalists(ok, config.finalists):
-        path = _write_candidate_file(out, r)
+        path = _write_candidate_files(out, r, config)
         problem = _rendered_file_disagrees(path, r.genome, picking, config.betas)
         result = final_evaluator.evaluate(r.genome)
         if problem or result.failure:
@@ -83,8 +84,12 @@ def discover_by_template(store: str | Path, out: Path, matrices: Sequence[Replay
             finals[r.candidate_id] = result.points
     if not finals:
         raise DiscoveryError(f"{out}: every finalist failed on the pick fold: {failed}")
-    order = sorted(finals, key=lambda cid: (-goal.score(finals[cid]), cid))  # the pick fold's top scorer
+    # the pick fold's top scorer among the searched candidates (a start only if every searched one failed):
+    # the run's output is a discovered controller; the best start stays in the table to show what it beat
+    order = sorted(finals, key=lambda cid: (by_id[cid].operator.startswith("start"), -goal.score(finals[cid]), cid))
     winner = by_id[order[0]]
+    for r in lineage(winner.candidate_id, records):
+        _write_candidate_files(out, r, config)
     best = out / "best.py"
     atomic_write(best, (out / "candidates" / winner.candidate_id / "candidate.py").read_text())
     sure = compare(goal, finals[order[0]], finals[order[1]], seed=config.seed) if len(order) > 1 else None
@@ -175,18 +180,23 @@ def _generation_bests(records: Sequence[SearchRecord]) -> list[dict[str, Any]]:
     return out
 
 
-def _write_candidate_file(out: Path, r: SearchRecord) -> Path:
+def _write_candidate_files(out: Path, r: SearchRecord, config: DiscoverConfig) -> Path:
+    """A candidate's rendered file and its ``result.json`` (what the report reads), for the few candidates
+    a reader looks at (finalists, each generation's best, the winner's lineage); the rest stay data in
+    ``generations/``. The rendered file's path."""
     path = out / "candidates" / r.candidate_id / "candidate.py"
-    if not path.exists():
+    if not path.with_name("result.json").exists():  # written last: a kill in between writes both again
         parents = ", ".join(r.parents) or "no parent"
-        atomic_write(path, render(r.genome, f"Candidate {r.candidate_id} of the evolve search ({r.operator}; "
-                                            f"parents: {parents})."))
+        source = render(r.genome, f"Candidate {r.candidate_id} of the evolve search ({r.operator}; "
+                                  f"parents: {parents}).")
+        atomic_write(path, source)
+        atomic_write(path.with_name("result.json"), json.dumps(_candidate(r, config, source).to_json()))
     return path
 
 
-def _candidate(r: SearchRecord, config: DiscoverConfig) -> CandidateRecord:
+def _candidate(r: SearchRecord, config: DiscoverConfig, source: str | None = None) -> CandidateRecord:
     """A search record as the store's discovery_candidates row: the genome as the proposer's response."""
-    proposal = Proposal(None, "evolve", r.parents, response=json.dumps(r.genome.to_json(), sort_keys=True),
+    proposal = Proposal(source, "evolve", r.parents, response=json.dumps(r.genome.to_json(), sort_keys=True),
                         note=r.operator)
     reason, _, message = (r.failure or "").partition(": ")
     return CandidateRecord(r.candidate_id, r.generation, int(r.candidate_id[-3:]), proposal, None,

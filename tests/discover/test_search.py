@@ -129,7 +129,10 @@ def test_a_search_run_records_lineage_picks_on_unsearched_questions_and_reads_he
     for r in records[len(STARTS):]:
         assert r.parents and all(ids[p].generation < r.generation or p < r.candidate_id for p in r.parents)
     assert summary["lineage"][0]["candidate"] == result.best_candidate
-    assert summary["lineage"][-1]["operator"].startswith("start")
+    assert summary["lineage"][-1]["operator"].startswith("start") and not summary["winner_is_a_start"]
+    for ancestor in summary["lineage"]:  # what the report reads of each: its file and its record
+        kept = json.loads((tmp_path / "run" / "candidates" / ancestor["candidate"] / "result.json").read_text())
+        assert kept["proposal"]["note"] == ancestor["operator"] and kept["proposal"]["source"]
     assert not set(summary["folds"]["search"]) & set(summary["folds"]["pick"])
     assert set(summary["budget_tables"]) == {"pick fold", "heldout"}
     assert len(summary["budget_tables"]["heldout"]["rows"]) == 6 and "budget" in summary["report"]
