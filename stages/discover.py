@@ -32,8 +32,8 @@ __all__ = ["discover", "summary_metrics"]
 
 
 # Where the run went and how fast: they differ between two runs of the same inputs, so the output leaves them out.
-_VOLATILE = ("run_id", "wall_seconds")
-_WALL_TIME = re.compile(r"wall time \d+s, ")
+_VOLATILE = ("run_id", "wall_seconds", "speed")
+_WALL_TIME = re.compile(r"wall time \d+s, |^speed: .*\n", re.MULTILINE)  # the loop's words; the template search's
 
 
 def discover(config: DiscoverConfig, data: DataParams, store: str | Path, out: str | Path, metrics: str | Path) -> str:

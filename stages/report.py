@@ -39,6 +39,7 @@ from autotts.report import (
     trajectory_figure,
     winner_paragraphs,
 )
+from autotts.report.matched import matched_budget_section
 from stages.cli import run_stage_main, stage_parser
 from stages.heldout import read_baselines
 from stages.params import DataParams, HeldoutParams, ReportParams, load_params
@@ -113,6 +114,7 @@ def report(
                                            "thousands:"], tables=[summary]),
             Section("The discovered controller", paragraphs=winner_paragraphs(winner),
                     tables=[t for t in [mechanism_table(winner)] if t is not None]),
+            matched_budget_section(discovery, winner),
             *budget.sections,
             _table1_section(evaluations, splits, labels),
             Section("Scaling curves: accuracy against tokens", figures=curves),

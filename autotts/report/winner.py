@@ -33,6 +33,8 @@ class Ancestor:
     score: float | None  # the search objective it scored in its round
     origin: str  # the first line of its file's docstring: who made it, from what
     other_parents: tuple[str, ...]  # parents beyond the one the line follows (crossovers)
+    operator: str = ""  # how its proposer made it: the template search's operators, else the proposer's note
+    idea: str = ""  # the change an LLM proposer named for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,7 @@ def _lineage(candidate: str, records: dict[str, CandidateRecord]) -> list[Ancest
         record = records[current]
         parents = record.proposal.parents
         out.append(Ancestor(current, record.round, record.score, _origin(record.proposal.source),
-                            tuple(parents[1:])))
+                            tuple(parents[1:]), record.proposal.note, record.proposal.idea))
         current = parents[0] if parents else None
     return out
 

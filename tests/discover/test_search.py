@@ -138,7 +138,7 @@ def test_a_search_run_records_lineage_picks_on_unsearched_questions_and_reads_he
     assert len(summary["budget_tables"]["heldout"]["rows"]) == 6 and "budget" in summary["report"]
     assert (tmp_path / "run" / "best.py").read_text() == (
         tmp_path / "run" / "candidates" / result.best_candidate / "candidate.py").read_text()
-    assert summary["search"]["candidates"] == 24 and summary["search"]["cpu_seconds"] > 0
+    assert summary["search"]["candidates"] == 24 and summary["speed"]["cpu_seconds"] > 0
     again = discover(toy_store, search_benchmark="toy", out=tmp_path / "run", generations=2, population=12,
                      folds=2, seeds=3, search_seeds=2, finalists=3, betas=(0.0, 0.5, 1.0), progress=False,
                      skip_heldout=True)

@@ -31,6 +31,7 @@ from autotts.report import (
     winner_paragraphs,
 )
 from autotts.report.html import html_table
+from autotts.report.matched import matched_budget_section
 from stages.io import EVAL_SCHEMA, write_json
 
 
@@ -189,3 +190,31 @@ def test_markdown_carries_the_pages_prose_and_tables() -> None:
     table = Table(("Method", "acc"), (("A", "1.00"), ("B", "2.00")), best=frozenset({(1, 1)}), label_columns=1)
     text = render_markdown("T", [Section("S", paragraphs=["words"], tables=[table])])
     assert text == "# T\n\n## S\n\nwords\n\n| Method | acc |\n| --- | ---: |\n| A | 1.00 |\n| B | **2.00** |\n"
+
+
+def test_the_matched_budget_section_shows_each_gain_with_its_interval_and_the_lineage_with_ideas(
+        tmp_path: Path) -> None:
+    records = [_candidate("g000c000", 0, (), '"""Start."""', 1.0, note="start cmc"),
+               CandidateRecord("r01c00", 1, 0, Proposal('"""LLM."""', "openai", ("g000c000",), idea="vote by depth"),
+                               "h", None, score=2.0),
+               _candidate("g002c007", 2, ("r01c00", "g000c000"), '"""Child."""', 3.0, note="combine settle streak")]
+    for record in records:
+        write_json(tmp_path / "candidates" / record.candidate_id / "result.json", record.to_json())
+    row = {"budget": 100_000.0, "ours": float("nan"), "theirs": 52.0, "gain": float("nan"), "low": float("nan"),
+           "high": float("nan"), "p_better": 0.0, "significant": False}
+    rows = [row, {**row, "budget": 150_000.0, "ours": 55.9, "theirs": 54.0, "gain": 1.9, "low": 0.7, "high": 3.4,
+                  "p_better": 0.99, "significant": True},
+            {**row, "budget": 250_000.0, "ours": 55.0, "theirs": 54.5, "gain": 0.5, "low": -1.0, "high": 2.0,
+             "p_better": 0.7, "significant": False}]
+    write_json(tmp_path / "summary.json", {"best_candidate": "g002c007", "objective": "budgets", "verdict": "sure",
+                                           "budget_tables": {"aime25": {"questions": 30, "rows": rows}}})
+    section = matched_budget_section(tmp_path, read_winner(tmp_path))
+    budgets, lineage = section.tables
+    assert budgets.rows == (("aime25", "100k", "-", "52.00", "no point this cheap", "", ""),
+                            ("aime25", "150k", "55.90", "54.00", "+1.90", "+0.70 .. +3.40", "yes"),
+                            ("aime25", "250k", "55.00", "54.50", "+0.50", "-1.00 .. +2.00", "no"))
+    assert "not higher than CMC at 100k (no point)" in section.paragraphs[1]
+    assert "significantly (95% interval above 0) at 150k" in section.paragraphs[1]
+    assert [r[:4] for r in lineage.rows] == [("g002c007", "2", "combine settle streak", "r01c00, g000c000"),
+                                             ("r01c00", "1", "vote by depth", "g000c000"),
+                                             ("g000c000", "0", "start cmc", "-")]
