@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autotts.cluster import join_ray
 from autotts.discover.mechanisms import DiscoveredController, Schedule, build_mechanisms
 from autotts.discover.mechanisms.kernel import replay_genome
 from autotts.discover.proposers.template import Genome
@@ -128,13 +129,29 @@ def _evaluate_shared(genome: Genome) -> GenomeResult:
     return _SHARED.evaluate(genome)
 
 
+def _evaluate_chunk(evaluator: GenomeEvaluator, genomes: Sequence[Genome]) -> list[GenomeResult]:
+    return [evaluator.evaluate(g) for g in genomes]
+
+
 @contextmanager
-def evaluation_pool(evaluator: GenomeEvaluator,
-                    jobs: int) -> Iterator[Callable[[Sequence[Genome]], list[GenomeResult]]]:
-    """A ``map(genomes) -> results`` over ``jobs`` forked workers sharing ``evaluator``'s arrays (copy-on-write).
+def evaluation_pool(evaluator: GenomeEvaluator, jobs: int, ray_address: str | None = None
+                    ) -> Iterator[Callable[[Sequence[Genome]], list[GenomeResult]]]:
+    """A ``map(genomes) -> results`` over ``jobs`` forked workers sharing ``evaluator``'s arrays (copy-on-write),
+    or over the Ray cluster at ``ray_address`` (the evaluator sent to its object store once).
 
     The kernel is compiled (or loaded from numba's cache) in the parent first, so every worker starts with it.
     """
+    if ray_address:
+        ray = join_ray(ray_address, needed_by="--ray-address")
+        shared, task = ray.put(evaluator), ray.remote(num_cpus=1)(_evaluate_chunk)
+        chunk = 8  # genomes per task: a task's start costs more than one genome's replay
+
+        def spread(genomes: Sequence[Genome]) -> list[GenomeResult]:
+            parts = [task.remote(shared, genomes[i:i + chunk]) for i in range(0, len(genomes), chunk)]
+            return [r for part in ray.get(parts) for r in part]
+
+        yield spread
+        return
     global _SHARED
     _SHARED = evaluator
     try:

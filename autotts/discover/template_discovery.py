@@ -60,7 +60,8 @@ def discover_by_template(store: str | Path, out: Path, matrices: Sequence[Replay
     searched = [restrict(m, search_q) for m in matrices]
     picking = [restrict(m, pick_q or search_q) for m in matrices]
     cpu = _cpu_seconds()
-    with evaluation_pool(GenomeEvaluator(searched, config.betas, config.search_seeds), config.jobs) as evaluate:
+    with evaluation_pool(GenomeEvaluator(searched, config.betas, config.search_seeds), config.jobs,
+                         config.ray_address) as evaluate:
         records = run_search(out, generations=config.generations, population=config.population, seed=config.seed,
                              breeder=breeder, evaluate=evaluate, objective=goal, progress=progress,
                              on_generation=lambda batch: history.mirror([_candidate(r, config) for r in batch]))

@@ -11,6 +11,7 @@ import pytest
 
 from autotts.discover import discover
 from autotts.discover.evaluation import CandidateEvaluator
+from autotts.discover.genome_evaluation import GenomeEvaluator
 from autotts.discover.proposers import Proposal, ProposalContext, Proposer, register_proposer
 from autotts.discover.proposers.evolve import EvolveProposer
 from autotts.discover.sandbox import SandboxLimits
@@ -65,3 +66,19 @@ def test_candidates_evaluated_on_a_ray_cluster_give_the_single_machine_run(
     assert {k: v for k, v in spread.summary.items() if k not in drop} == {
         k: v for k, v in here.summary.items() if k not in drop}
     assert (tmp_path / "ray" / "best.py").read_text() == (tmp_path / "here" / "best.py").read_text()
+
+
+def test_the_template_search_on_a_ray_cluster_gives_the_single_machine_run(
+    toy_store: Path, tmp_path: Path, ray_cluster: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = dict(search_benchmark="toy", generations=2, population=8, search_seeds=2, seeds=3, finalists=2,
+                    folds=2, betas=(0.0, 1.0), skip_heldout=True, progress=False, record=False)
+    here = discover(toy_store, out=tmp_path / "here", **settings)
+    on_driver = []
+    real = GenomeEvaluator.evaluate
+    monkeypatch.setattr(GenomeEvaluator, "evaluate", lambda self, g: on_driver.append(g) or real(self, g))
+    spread = discover(toy_store, out=tmp_path / "ray", ray_address=ray_cluster, **settings)
+    assert len(on_driver) <= 2  # the finalists only: the 16 search candidates went to the workers
+    assert spread.best_candidate == here.best_candidate
+    for name in ("generations/g000.json", "generations/g001.json", "best.py"):
+        assert (tmp_path / "ray" / name).read_text() == (tmp_path / "here" / name).read_text()
