@@ -27,14 +27,14 @@ REPO = Path(__file__).resolve().parents[2]
 def test_params_yaml_is_already_in_the_style_dvc_writes_back(tmp_path: Path) -> None:
     copy = tmp_path / "params.yaml"
     shutil.copy(REPO / "params.yaml", copy)
-    rounds = yaml.safe_load(copy.read_text())["discover"]["rounds"]
-    apply_overrides(copy, [f"discover.rounds={rounds}"])  # what `dvc exp run -S` does to the file
+    generations = yaml.safe_load(copy.read_text())["discover"]["generations"]
+    apply_overrides(copy, [f"discover.generations={generations}"])  # what `dvc exp run -S` does to the file
     assert copy.read_text() == (REPO / "params.yaml").read_text()
-    apply_overrides(copy, [f"discover.rounds={rounds + 1}"])
+    apply_overrides(copy, [f"discover.generations={generations + 1}"])
     before, after = (REPO / "params.yaml").read_text().splitlines(), copy.read_text().splitlines()
-    assert [(a, b) for a, b in zip(before, after, strict=True) if a != b] == [
-        (f"  rounds: {rounds}", f"  rounds: {rounds + 1}")
-    ]
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert len(changed) == 1 and changed[0][0].startswith(f"  generations: {generations} ")
+    assert changed[0][1] == changed[0][0].replace(f": {generations} ", f": {generations + 1} ")
 
 
 def _evaluations() -> pl.DataFrame:
