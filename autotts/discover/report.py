@@ -122,13 +122,14 @@ def summarize_search(*, config: Any, records: Sequence[Any], goal: Objective,
                      finals: Mapping[str, Sequence[CurvePoint]], failed: Mapping[str, str], order: Sequence[str],
                      sure: Comparison | None, lineage: Sequence[Any], rounds: list[dict[str, Any]],
                      folds: dict[str, list[int]], tables: Mapping[str, dict[str, Any]],
-                     sc64: Mapping[str, tuple[float, float]], search_seconds: tuple[float, float], episodes: int,
-                     wall_seconds: float) -> dict[str, Any]:
+                     sc64: Mapping[str, tuple[float, float]], search_seconds: tuple[float, float], evaluated: int,
+                     episodes_per_candidate: int, wall_seconds: float) -> dict[str, Any]:
     """``summary.json`` of a template search run (``config`` a DiscoverConfig, ``records`` SearchRecords, the
-    ``lineage`` the winner's ancestors), with its one-screen report under ``report``."""
+    ``lineage`` the winner's ancestors), with its one-screen report under ``report``. ``search_seconds`` (wall,
+    CPU) were spent evaluating the last ``evaluated`` records (fewer than all on a resumed run)."""
     best = order[0]
     by_id = {r.candidate_id: r for r in records}
-    wall, cpu = search_seconds
+    wall, cpu = (max(t, 1e-9) for t in search_seconds)
     finalists = {cid: {"search_score": by_id[cid].score, "full_score": goal.score(finals[cid]),
                        "operator": by_id[cid].operator} for cid in order}
     summary: dict[str, Any] = {
@@ -145,12 +146,12 @@ def summarize_search(*, config: Any, records: Sequence[Any], goal: Objective,
         "rejections": dict(Counter((r.failure or "").partition(":")[0] for r in records if not r.ok)),
         "search": {
             "candidates": len(records), "generations": config.generations, "population": config.population,
-            "cells": len({r.cell for r in records if r.ok}), "episodes": episodes},
+            "cells": len({r.cell for r in records if r.ok}), "episodes": len(records) * episodes_per_candidate},
         "speed": {  # how fast this machine ran the search (differs between two runs of the same inputs)
-            "wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1),
-            "candidates_per_minute": round(len(records) / wall * 60, 1),
-            "candidates_per_cpu_minute": round(len(records) / cpu * 60, 1),
-            "episodes_per_cpu_second": round(episodes / cpu)},
+            "evaluated": evaluated, "wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1),
+            "candidates_per_minute": round(evaluated / wall * 60, 1),
+            "candidates_per_cpu_minute": round(evaluated / cpu * 60, 1),
+            "episodes_per_cpu_second": round(evaluated * episodes_per_candidate / cpu)},
         "folds": folds,
         "best_curve": [{"model": p.model, "beta": p.beta, "accuracy": p.accuracy, "avg_tokens": round(p.avg_tokens, 1)}
                        for p in finals[best]],
@@ -188,7 +189,8 @@ def _search_report(s: dict[str, Any]) -> str:
                      f"{top['full_score']:.3f}): the search found nothing better on the pick fold")
     lines.append(f"search: {search['candidates']} candidates in {search['generations']} generations, "
                  f"{search['cells']} behaviour cells, {search['episodes']:,} episodes")
-    lines.append(f"speed: {speed['wall_seconds']:.0f}s wall, {speed['cpu_seconds']:.0f}s CPU: "
+    lines.append(f"speed: {speed['evaluated']} candidates evaluated in {speed['wall_seconds']:.0f}s wall, "
+                 f"{speed['cpu_seconds']:.0f}s CPU: "
                  f"{speed['candidates_per_cpu_minute']:.0f} candidates per CPU-minute, "
                  f"{speed['episodes_per_cpu_second']:,} episodes per CPU-second; the whole run "
                  f"{s['wall_seconds']:.0f}s wall")

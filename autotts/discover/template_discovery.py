@@ -35,7 +35,7 @@ from autotts.discover.proposers.base import Proposal
 from autotts.discover.proposers.evolve import EvolveProposer
 from autotts.discover.proposers.template import Genome, render
 from autotts.discover.report import sc_reference, summarize_search
-from autotts.discover.search import SearchRecord, lineage, run_search
+from autotts.discover.search import SearchRecord, lineage, load_generations, run_search
 from autotts.discover.selection import CurvePoint, Objective, compare
 from autotts.errors import DiscoveryError
 from autotts.evaluate.api import load_matrices
@@ -59,6 +59,7 @@ def discover_by_template(store: str | Path, out: Path, matrices: Sequence[Replay
     search_q, pick_q = question_folds(sizes.pop(), config.folds, config.seed)
     searched = [restrict(m, search_q) for m in matrices]
     picking = [restrict(m, pick_q or search_q) for m in matrices]
+    resumed = len(load_generations(out))  # a resumed run's speed counts only what it evaluates itself
     cpu = _cpu_seconds()
     with evaluation_pool(GenomeEvaluator(searched, config.betas, config.search_seeds), config.jobs,
                          config.ray_address) as evaluate:
@@ -105,7 +106,8 @@ def discover_by_template(store: str | Path, out: Path, matrices: Sequence[Replay
         lineage=lineage(winner.candidate_id, records), rounds=_generation_bests(records),
         folds={"search": list(search_q), "pick": list(pick_q)}, tables=tables,
         sc64=sc_reference(picking, config.seeds), search_seconds=search_seconds,
-        episodes=len(records) * len(config.betas) * config.search_seeds * len(search_q) * len(matrices),
+        evaluated=len(records) - resumed,
+        episodes_per_candidate=len(config.betas) * config.search_seeds * len(search_q) * len(matrices),
         wall_seconds=time.monotonic() - started)
     atomic_write(out / "summary.json", json.dumps(summary, indent=1))
     return winner.candidate_id, summary

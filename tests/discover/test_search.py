@@ -144,3 +144,4 @@ def test_a_search_run_records_lineage_picks_on_unsearched_questions_and_reads_he
                      skip_heldout=True)
     assert again.best_candidate == result.best_candidate
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["search"]["candidates"] == 24
+    assert summary["speed"]["evaluated"] == 24 and again.summary["speed"]["evaluated"] == 0  # none evaluated again
