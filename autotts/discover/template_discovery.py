@@ -84,6 +84,7 @@ def discover_by_template(store: str | Path, out: Path, matrices: Sequence[Replay
             failed[r.candidate_id] = problem or result.failure or ""
         else:
             finals[r.candidate_id] = result.points
+            history.record_points(r.candidate_id, "final", result.points, config.seeds)
     if not finals:
         raise DiscoveryError(f"{out}: every finalist failed on the pick fold: {failed}")
     # the pick fold's top scorer among the searched candidates (a start only if every searched one failed):

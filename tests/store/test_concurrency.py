@@ -53,8 +53,8 @@ def test_an_eval_past_its_lock_timeout_saves_its_results_and_the_named_command_r
 
 def test_discover_during_a_long_read_keeps_going_and_every_record_lands(toy_store: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"
-    args = ("discover", "--store", str(toy_store), "--search-benchmark", "toy", "--out", str(run), "--rounds", "1",
-            "--candidates", "2", "--search-seeds", "1", "--seeds", "2", "--finalists", "1", "--betas", "0.5",
+    args = ("discover", "--store", str(toy_store), "--search-benchmark", "toy", "--out", str(run), "--generations", "1",
+            "--population", "2", "--search-seeds", "1", "--seeds", "2", "--finalists", "1", "--betas", "0.5",
             "--jobs", "1", "--no-progress", "--lock-timeout", "1")
     with long_read(toy_store) as reader:
         code, _out, err = finish(autotts(*args))

@@ -22,7 +22,7 @@ from autotts.errors import ControllerError
 
 __all__ = ["is_template_source", "template_design", "trusted_controller"]
 
-_TITLE = re.compile(r'"""([A-Za-z0-9 ,.:;()_+=/-]{0,200})\n')
+_TITLE = re.compile(r'"""([A-Za-z0-9 ,.:;()_+=/>-]{0,200})\n')
 _KNOB_BLOCK = re.compile(r'^KNOB_LINES = \{\n((?:    "\w{1,40}": \([^()\n]{1,80}\),\n){1,200})\}$', re.MULTILINE)
 _KNOB = re.compile(r'    "(\w+)": \(([^,()\n]+), ([^,()\n]+)\),\n')
 _MECHANISM_BLOCK = re.compile(r"^MECHANISMS = Mechanisms\(\n((?:    \w{1,40}=\w{1,80},\n){1,100})\)$", re.MULTILINE)
