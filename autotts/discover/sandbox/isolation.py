@@ -139,6 +139,8 @@ def _bwrap_options() -> list[str]:
         options += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
         options += ["--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY)]
+    # The empty /tmp comes first: a bind made before it would vanish under it (a checkout or venv in /tmp).
+    options += ["--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
     # Folders bubblewrap creates on the way to a bind are private to root unless made otherwise.
     for folder in sorted({a for b in binds for a in b.parents if a != Path("/")}, key=lambda p: len(p.parts)):
         options += ["--perms", "0755", "--dir", str(folder)]
@@ -149,7 +151,6 @@ def _bwrap_options() -> list[str]:
             options += ["--ro-bind", str(path), str(path)]
     for hidden in _site_dirs(prefix):
         options += ["--tmpfs", hidden]
-    options += ["--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
     return options
 
 
