@@ -43,7 +43,8 @@ def _figures(rows: list[dict]) -> list[tuple]:
     return [(r["model"], r["benchmark"], r["beta"], r["accuracy"], r["avg_tokens"]) for r in rows]
 
 
-@pytest.mark.parametrize("attack", ["gold_through_a_frame.py", "always_equal_answer.py", "shell_via_fork_exec.py"])
+@pytest.mark.parametrize("attack", ["gold_through_a_frame.py", "always_equal_answer.py", "shell_via_fork_exec.py",
+                                    "holds_memory_outside_its_limit.py"])
 def test_eval_of_a_controller_file_scores_it_as_its_honest_twin(
     vault_store: Path, twins: dict[str, list[dict]], attack: str
 ) -> None:

@@ -4,8 +4,8 @@ Under bubblewrap the worker has its own mount, PID, network, IPC, UTS and
 cgroup namespaces: it sees read-only binds of the interpreter's prefix (its
 site-packages hidden), numpy, and a staged copy of just the autotts modules
 it needs, an empty tmpfs at ``/tmp``, a minimal ``/dev`` and no ``/proc``
-at all; no store, run directory or home. It cannot see, trace or signal any
-process outside, has no network interface but loopback, and dies with its
+at all, every file system read-only; no store, run directory or home. It
+cannot see, trace or signal any process outside, has no network interface but loopback, and dies with its
 parent. When autotts runs as root the worker starts with only CAP_SETUID and
 CAP_SETGID and drops to uid/gid 65534 (a real unprivileged user outside too)
 before it reads anything; otherwise bubblewrap maps it to 65534 in a user
@@ -99,8 +99,7 @@ def worker_command(isolation: Isolation, env: dict[str, str]) -> tuple[list[str]
     if isolation is Isolation.UNSAFE:
         return python, str(_stage())
     variables = [a for key, value in env.items() for a in ("--setenv", key, value)]
-    return [*_bwrap_options(), *variables, "--ro-bind", str(_stage()), _ROOT_IN_SANDBOX, "--chdir",
-            _ROOT_IN_SANDBOX, "--", *python], "/"
+    return [*_bwrap_options(), *variables, "--chdir", _ROOT_IN_SANDBOX, "--", *python], "/"
 
 
 def clock_environment() -> dict[str, str]:
@@ -140,7 +139,7 @@ def _bwrap_options() -> list[str]:
     else:
         options += ["--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY)]
     # The empty /tmp comes first: a bind made before it would vanish under it (a checkout or venv in /tmp).
-    options += ["--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+    options += ["--dev", "/dev", "--tmpfs", "/tmp"]
     # Folders bubblewrap creates on the way to a bind are private to root unless made otherwise.
     for folder in sorted({a for b in binds for a in b.parents if a != Path("/")}, key=lambda p: len(p.parts)):
         options += ["--perms", "0755", "--dir", str(folder)]
@@ -149,8 +148,15 @@ def _bwrap_options() -> list[str]:
     for path in binds:
         if not path.is_relative_to("/usr"):
             options += ["--ro-bind", str(path), str(path)]
-    for hidden in _site_dirs(prefix):
-        options += ["--tmpfs", hidden]
+    hidden = _site_dirs(prefix)
+    for folder in hidden:
+        options += ["--tmpfs", folder]
+    options += ["--ro-bind", str(_stage()), _ROOT_IN_SANDBOX]
+    # Every tmpfs read-only: what a file or a link's target holds there is kernel memory that no rlimit
+    # counts (the file-size limit stops writes into files, not link targets or directories). As another
+    # user, bubblewrap's own folders (the root, /dev, the ones made for binds) belong to the worker.
+    for tmpfs in ("/", "/dev", "/tmp", *hidden):
+        options += ["--remount-ro", tmpfs]
     return options
 
 

@@ -3,7 +3,8 @@
 The worker installs it after its own imports and before the candidate's
 code runs. From then on the process cannot start programs, create
 processes (threads stay possible), trace or signal other processes, open
-sockets, or change its mounts, namespaces or privileges: such calls fail
+sockets, create SysV or POSIX IPC objects (memory outside its address-space
+limit), or change its mounts, namespaces or privileges: such calls fail
 with ``EPERM`` (``clone3`` with ``ENOSYS``, so the C library falls back to
 ``clone``, whose flags can be inspected). Calls of a foreign architecture's
 ABI kill the process. The namespaces already hide what these calls could
@@ -29,6 +30,8 @@ DENIED = (
     # mounts, namespaces, roots
     "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "open_tree", "move_mount", "fsopen", "fsconfig",
     "fsmount", "fspick", "mount_setattr",
+    # memory no rlimit counts: a SysV segment outlives its unmapping, a message queue holds what is sent
+    "shmget", "msgget", "semget", "mq_open",
     # the kernel's attack surface and global state
     "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register", "keyctl",
     "add_key", "request_key", "init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load",
