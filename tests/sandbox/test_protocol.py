@@ -22,8 +22,17 @@ def test_frames_fed_in_pieces_come_out_whole_and_in_order() -> None:
 
 def test_a_frame_over_the_limit_is_refused_from_its_header_alone() -> None:
     reader = FrameReader(limit=100)
-    with pytest.raises(ProtocolError, match="over the limit"):
+    with pytest.raises(ProtocolError, match="over its limit"):
         reader.feed(protocol.HEADER.pack(b"LOGS", 10**12))  # no payload needs to arrive
+
+
+def test_each_kind_of_worker_frame_has_its_own_limit() -> None:
+    reader = FrameReader(protocol.worker_frame_limits(1 << 20, 4096))
+    assert reader.feed(protocol.frame(protocol.FAIL, b"{}")) == [(protocol.FAIL, b"{}")]
+    with pytest.raises(ProtocolError, match=r"FAIL frame .* over its limit"):  # parsed as JSON: kept small
+        reader.feed(protocol.HEADER.pack(protocol.FAIL, protocol.FAILURE_BYTES + 1))
+    with pytest.raises(ProtocolError, match="unknown kind"):
+        FrameReader(protocol.worker_frame_limits(1 << 20, 4096)).feed(protocol.HEADER.pack(b"JUNK", 1))
 
 
 def _logs(actions: list[list[int]], answers: list[str | None]) -> bytes:

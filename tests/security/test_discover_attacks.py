@@ -292,7 +292,7 @@ def test_base_exceptions_crashes_and_odd_answers_are_one_rejected_candidate(acco
 # The parent itself: killed, flooded, fed bytes it cannot decode.
 
 PARENT = ["honest.py", "honest_read_one.py", "kills_the_parent.py", "flood_stdout.py", "holds_the_store_lock.py",
-          "garbage_on_every_descriptor.py"]
+          "garbage_on_every_descriptor.py", "failure_report_bomb.py"]
 
 
 @pytest.fixture(scope="module")
@@ -313,6 +313,11 @@ def test_a_lock_held_on_the_store_does_not_stop_the_run(parent: GroupRun) -> Non
 def test_a_flood_on_the_raw_descriptors_keeps_the_parent_small(parent: GroupRun) -> None:
     assert parent.ran.peak_rss_mb < PEAK_RSS_MB, f"the parent grew to {parent.ran.peak_rss_mb:.0f} MB"
     _rejected_or_honest(parent, "flood_stdout.py", "honest.py")
+
+
+def test_a_failure_report_the_parser_would_inflate_is_refused_unparsed(parent: GroupRun) -> None:
+    assert parent.ran.peak_rss_mb < PEAK_RSS_MB, f"the parent grew to {parent.ran.peak_rss_mb:.0f} MB"
+    assert _rejected(parent.record("failure_report_bomb.py"), "output|protocol") is None
 
 
 def test_garbage_on_the_protocol_pipe_is_one_rejected_candidate(parent: GroupRun) -> None:

@@ -149,8 +149,8 @@ def _bwrap_options() -> list[str]:
         if not path.is_relative_to("/usr"):
             options += ["--ro-bind", str(path), str(path)]
     hidden = _site_dirs(prefix)
-    for folder in hidden:
-        options += ["--tmpfs", folder]
+    for site in hidden:
+        options += ["--tmpfs", site]
     options += ["--ro-bind", str(_stage()), _ROOT_IN_SANDBOX]
     # Every tmpfs read-only: what a file or a link's target holds there is kernel memory that no rlimit
     # counts (the file-size limit stops writes into files, not link targets or directories). As another

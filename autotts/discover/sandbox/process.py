@@ -4,7 +4,7 @@ The parent never blocks on a worker: one loop waits on the worker's stdin,
 stdout and stderr together until the frame it wants is complete or the
 wall-clock deadline passes. Stdout carries frames, cut by a
 :class:`~autotts.discover.sandbox.protocol.FrameReader` that refuses any
-payload over the cap before buffering it; stderr keeps only its tail and
+payload over its kind's cap before buffering it (only logs may be large); stderr keeps only its tail and
 counts the rest. Past either cap, or past the deadline, the worker's whole
 session is killed. So the parent's memory stays bounded whatever the worker
 writes, and the worker is gone whatever happens here (it also dies with the
@@ -85,7 +85,7 @@ class Worker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
         )
         self._deadline = time.monotonic() + limits.wall_seconds
-        self._frames = FrameReader(limits.output_bytes)
+        self._frames = FrameReader(protocol.worker_frame_limits(limits.output_bytes, limits.answer_bytes))
         self._ready: list[tuple[bytes, bytes]] = []
         self._outgoing = bytearray()
         self._stderr = bytearray()

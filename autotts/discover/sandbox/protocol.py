@@ -25,13 +25,14 @@ import os
 import struct
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
     "BRANCH",
     "CONTINUE",
+    "FAILURE_BYTES",
     "HEADER",
     "PRUNE",
     "READ",
@@ -49,6 +50,7 @@ __all__ = [
     "encode_logs",
     "encode_response",
     "frame",
+    "worker_frame_limits",
     "write_frame",
 ]
 
@@ -79,6 +81,7 @@ JOB, SOURCE, DATA, EPISODE, RESPONSE, END = b"JOB ", b"SRC ", b"DATA", b"EPIS", 
 # Worker -> parent: one group's logs (fast mode), an action and an episode's answer (strict mode), a failure,
 # the end of the work.
 LOGS, ACTION, ANSWER, FAIL, DONE = b"LOGS", b"ACT ", b"ANS ", b"FAIL", b"DONE"
+FAILURE_BYTES = 64 * 1024
 _LITTLE = sys.byteorder == "little"
 
 
@@ -103,14 +106,26 @@ def write_frame(fd: int, kind: bytes, payload: bytes = b"") -> None:
         view = view[os.write(fd, view):]
 
 
-class FrameReader:
-    """Cuts frames out of a byte stream fed in pieces; refuses a payload over ``limit`` before buffering it.
+def worker_frame_limits(logs_bytes: int, answer_bytes: int) -> dict[bytes, int]:
+    """The largest payload of each kind a worker may send: only a group's logs are large.
 
-    :meth:`read` is the blocking face (the worker's): the next frame from a file descriptor, read in
-    large chunks, so that a response costs one system call.
+    The others are small by nature, and a failure report is parsed as JSON, which inflates: 60 MiB of
+    ``{},`` parse into twenty million dicts, about 1.5 GB. So each kind is held to its own size before
+    any of it is buffered; the worker cuts a report's message and excerpt to 600 and 2,000 characters,
+    which JSON's escapes make at most 32 KiB.
+    """
+    return {LOGS: logs_bytes, ACTION: 4, ANSWER: 1 + answer_bytes, FAIL: FAILURE_BYTES, DONE: 0}
+
+
+class FrameReader:
+    """Cuts frames out of a byte stream fed in pieces; refuses a payload over its limit before buffering it.
+
+    ``limit`` is the largest payload of any kind, or each accepted kind's own largest (a kind not named
+    is refused). :meth:`read` is the blocking face (the worker's): the next frame from a file descriptor,
+    read in large chunks, so that a response costs one system call.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int | Mapping[bytes, int]) -> None:
         self.limit = limit
         self._buffer = bytearray()
         self._queue: list[tuple[bytes, bytes]] = []
@@ -124,8 +139,12 @@ class FrameReader:
         out = []
         while len(self._buffer) >= HEADER.size:
             kind, length = HEADER.unpack_from(self._buffer)
-            if length > self.limit:
-                raise ProtocolError(f"a frame of {length} bytes is over the limit of {self.limit}")
+            limit = self.limit if isinstance(self.limit, int) else self.limit.get(kind)
+            if limit is None:
+                raise ProtocolError(f"a frame of unknown kind {kind!r}")
+            if length > limit:
+                raise ProtocolError(f"a {kind.decode(errors='replace').strip()} frame of {length} bytes is over "
+                                    f"its limit of {limit}")
             end = HEADER.size + length
             if len(self._buffer) < end:
                 break
