@@ -13,6 +13,8 @@ from pathlib import Path
 
 from tests.security import harness as h
 
+PEAK_RSS_MB = 1024  # the discovery on a tiny store: ~250 MB
+
 
 def test_a_command_proposer_cannot_bake_gold_answers_into_its_candidate(tmp_path: Path) -> None:
     store = h.build_vault(tmp_path / "vault")
@@ -27,3 +29,16 @@ def test_a_command_proposer_cannot_bake_gold_answers_into_its_candidate(tmp_path
     assert record.get("points"), f"the agent's candidate was not scored: {record.get('failure')}"
     assert not h.trap_hits(record), (
         f"the proposer read gold from the store and its candidate scored on trap questions: {h.trap_hits(record)}")
+
+
+def test_an_agent_flooding_its_output_leaves_the_discovery_small(tmp_path: Path) -> None:
+    store = h.build_vault(tmp_path / "vault")
+    feeder = f"{sys.executable} {Path(__file__).parent / 'flood_proposer.py'} {{workspace}}"
+    ran = h.run_cli("discover", "--store", str(store), "--search-benchmark", h.SEARCH, "--rounds", "1",
+                    "--candidates", "1", "--proposer", "command", "--proposer-param", f"command={feeder}",
+                    "--betas", "0,1", "--search-seeds", "1", "--seeds", "1", "--finalists", "1",
+                    "--no-progress", "--out", str(tmp_path / "run"))
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert ran.peak_rss_mb < PEAK_RSS_MB, f"the discovery grew to {ran.peak_rss_mb:.0f} MB on its agent's output"
+    record = json.loads((tmp_path / "run" / "candidates" / "r00c00" / "result.json").read_text())
+    assert record.get("points"), f"the agent's candidate was not scored: {record.get('failure')}"

@@ -14,11 +14,14 @@ the run directory, unless the run says ``--unsafe-no-isolation``.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
 import shlex
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 from autotts.discover.proposers.base import Proposal, ProposalContext, Proposer, register_proposer
@@ -29,6 +32,8 @@ from autotts.errors import DiscoveryError
 from autotts.files import atomic_write
 
 __all__ = ["CommandProposer"]
+
+_OUTPUT_TAIL = 4000  # bytes of the agent's output kept to show
 
 
 @register_proposer("command")
@@ -63,17 +68,34 @@ class CommandProposer(Proposer):
         return out
 
     def _run(self, argv: list[str], workspace: os.PathLike[str]) -> tuple[str, str]:
-        """Run the agent; its output tail, and a note if it failed."""
+        """Run the agent; the tail of its output, and a note if it failed.
+
+        The output is read as it comes and only its tail kept: an agent can write without end, and what
+        it writes must not grow this process (1.5 GB kept whole was 3 GB here while it was joined).
+        """
         proc = subprocess.Popen(argv, cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + self.timeout
+        tail = bytearray()
+        assert proc.stdout is not None
+        with proc.stdout:
+            while (remaining := deadline - time.monotonic()) > 0:
+                if not select.select([proc.stdout], [], [], remaining)[0]:
+                    continue
+                chunk = os.read(proc.stdout.fileno(), 1 << 16)
+                if not chunk:
+                    break
+                tail += chunk
+                del tail[:-_OUTPUT_TAIL]
+        text = tail.decode(errors="replace")
         try:
-            output, _ = proc.communicate(timeout=self.timeout)
+            code = proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            output, _ = proc.communicate()
-            return output.decode(errors="replace")[-4000:], f"the command ran past {self.timeout:g}s and was killed"
-        text = output.decode(errors="replace")[-4000:]
-        return text, "" if proc.returncode == 0 else f"the command exited with status {proc.returncode}"
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return text, f"the command ran past {self.timeout:g}s and was killed"
+        return text, "" if code == 0 else f"the command exited with status {code}"
 
 
 def _read_candidate(path: Path) -> tuple[str, str]:
