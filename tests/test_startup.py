@@ -10,12 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from duckdb import DuckDBPyConnection
 
 from autotts.controllers.self_consistency import SelfConsistency
+from autotts.evaluate import api
 from autotts.evaluate.api import load_matrices
 from autotts.evaluate.runner import checked_episodes, run_episodes
 from autotts.evaluate.seeds import branch_orders
 from autotts.replay.arrays import ReplayArrays
+from autotts.store.connection import open_store
 
 
 def _imported(*arguments: str) -> set[str]:
@@ -41,6 +44,32 @@ def test_an_evaluation_loads_neither_discovery_nor_prefect(bundled_store: Path, 
     assert not {"autotts.discover.api", "autotts.discover.proposers", "prefect"} & loaded
     # SC is plain NumPy and a record is NumPy columns: numba (~0.6 CPU-s) or polars would double the call
     assert not {"numba", "polars", "autotts.discover.sandbox.runner"} & loaded
+    # nor what a one-process run of a built-in never uses: each is 2-20 ms of a call that must stay < 0.5 CPU-s
+    # (numpy.ma comes with np.unique; the isolation module with the opt-out flag's name)
+    assert not {"numpy.ma", "multiprocessing", "autotts.discover.sandbox.isolation",
+                "autotts.store.autotts_json"} & loaded
+
+
+def test_a_one_store_evaluation_opens_the_store_once_to_read(bundled_store: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[bool] = []
+
+    def counted(path: str | Path, *, read_only: bool = False, confined: bool = False) -> DuckDBPyConnection:
+        opened.append(read_only)
+        return open_store(path, read_only=read_only, confined=confined)
+
+    monkeypatch.setattr(api, "open_store", counted)
+    (evaluation,) = api.evaluate_stores(bundled_store, [api.EvalRequest("sc", {"k": 8}, seeds=2)],
+                                        models=["Qwen3-8B"], benchmarks=["aime24"], record=False, jobs=1)
+    assert opened == [True]  # listing, counting and loading share one connection (each open is ~0.03 CPU-s)
+    assert evaluation.results.episodes == 2 * 30
+
+
+def test_one_questions_traces_are_those_of_the_whole_matrix(bundled_store: Path) -> None:
+    (matrix,) = load_matrices(bundled_store, ["Qwen3-8B"], ["aime24"])
+    alone = [matrix.question_traces(q) for q in range(matrix.n_questions)]  # built one by one, before the rest
+    assert alone == list(matrix.traces)
+    assert matrix.question_traces(5) is matrix.traces[5]  # once every question is built, they are reused
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user errors print one line on stderr and exit 1."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    _one_blas_thread()
     args = build_parser(load=argv[:1]).parse_args(argv)
     from autotts.cli.common import choose_store  # the store helpers load duckdb: not for --help
     from autotts.store.locking import store_access
@@ -68,6 +69,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _fail(args.command, "interrupted")
         return 130
+
+
+def _one_blas_thread() -> None:
+    """Start NumPy's OpenBLAS with one thread unless the user chose a number (before any command loads NumPy).
+
+    OpenBLAS starts a thread per core when it loads, ~0.04 CPU-s of every command, and no command does BLAS
+    work that threads would speed up: replay is integer array work, and the largest product (a bootstrap's
+    weights times a few curves) takes milliseconds. Its results are the same with one thread or several.
+    """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _os_error(exc: OSError) -> str:

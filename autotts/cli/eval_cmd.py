@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from autotts.cli.common import add_store_option, parse_params, print_json_lines, progress_bar, render_table
-from autotts.discover.sandbox.isolation import UNSAFE_FLAG
+from autotts.discover.sandbox.opt_out import UNSAFE_FLAG
 from autotts.evaluate.api import EvalRequest, evaluate_stores
 from autotts.evaluate.seeds import DEFAULT_SEEDS
 from autotts.results import Evaluation

@@ -7,7 +7,7 @@ import sys
 
 from autotts.cli.common import add_store_option, parse_params, print_json_lines, render_table
 from autotts.cli.rollout_cmd import add_backend_options, add_protocol_options, backend_options, protocol_config
-from autotts.discover.sandbox.isolation import UNSAFE_FLAG
+from autotts.discover.sandbox.opt_out import UNSAFE_FLAG
 from autotts.live.api import solve_benchmark
 from autotts.live.solve import LiveRun
 

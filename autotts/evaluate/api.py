@@ -19,7 +19,7 @@ import duckdb
 from autotts.controllers.base import registered
 from autotts.controllers.loading import ControllerSpec, resolve_controller
 from autotts.errors import ConfigError, StoreError
-from autotts.evaluate.chunks import DEFAULT_CHUNK_QUESTIONS, batches, merge_evaluations
+from autotts.evaluate.chunks import DEFAULT_CHUNK_QUESTIONS, Chunk, batches, merge_evaluations
 from autotts.evaluate.parallel import EvalConfig, OnProgress, evaluate_configs, shifted
 from autotts.evaluate.runner import run_episodes
 from autotts.evaluate.seeds import DEFAULT_SEEDS
@@ -188,6 +188,10 @@ def load_matrices(store: str | Path, models: Sequence[str] = (), benchmarks: Seq
         return [load_matrix(con, m, b) for m, b in select_stores(list_stores(con), models, benchmarks)]
 
 
+def _load_batch(con: duckdb.DuckDBPyConnection, batch: Sequence[Chunk]) -> list[ReplayMatrix]:
+    return [load_matrix(con, c.model, c.benchmark, c.span) for c in batch]
+
+
 def evaluate_stores(
     store: str | Path,
     requests: Sequence[EvalRequest],
@@ -206,17 +210,19 @@ def evaluate_stores(
     so memory stays bounded however many questions a store holds; the results are those of a whole replay.
     """
     files = [_check_request(req) for req in requests]
-    with _reading(store) as con:
+    with _reading(store) as con:  # closed again before any worker forks
         chosen = select_stores(list_stores(con), models, benchmarks)
         sizes = [(m, b, _questions(con, m, b)) for m, b in chosen]
-    plan = batches(sizes, chunk_questions, jobs or os.cpu_count() or 1)
+        plan = batches(sizes, chunk_questions, jobs or os.cpu_count() or 1)
+        matrices = _load_batch(con, plan[0])  # on this connection: a one-batch eval opens the store once to read
     # One progress count over every chunk of every request: the work is known before any is loaded.
     total = sum(len(batch) for batch in plan) * sum(len(req.betas) for req in requests)
     done = 0
     parts: dict[tuple[int, str, str, int], list[tuple[int, Evaluation]]] = defaultdict(list)
-    for batch in plan:
-        with _reading(store) as con:  # closed again before the workers fork
-            matrices = [load_matrix(con, c.model, c.benchmark, c.span) for c in batch]
+    for index, batch in enumerate(plan):
+        if index > 0:
+            with _reading(store) as con:
+                matrices = _load_batch(con, batch)
         for r, (req, file) in enumerate(zip(requests, files, strict=True)):
             configs = [EvalConfig(req.controller, req.params, beta, req.unsafe_no_isolation) for beta in req.betas]
             if file is not None and not file.trusted:

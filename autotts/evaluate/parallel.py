@@ -8,7 +8,6 @@ are warmed up in the parent first, so workers start with them ready.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -61,6 +60,8 @@ def evaluate_configs(
     try:
         if jobs == 1:
             return _collect(map(_evaluate, tasks), len(tasks), on_progress)
+        import multiprocessing  # here: a one-process evaluation (one store, one config) never loads it
+
         _warm_up(matrices[0], configs)
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             return _collect(pool.imap(_evaluate, tasks, chunksize=1), len(tasks), on_progress)

@@ -16,7 +16,7 @@ import numpy as np
 
 from autotts.errors import StoreError
 from autotts.replay.episode import QuestionTraces
-from autotts.store.autotts_json import is_safe_name
+from autotts.store.names import is_safe_name
 
 __all__ = ["QuestionTraces", "ReplayMatrix", "count_questions", "list_stores", "load_matrix"]
 
@@ -76,21 +76,25 @@ class ReplayMatrix:
     @cached_property
     def traces(self) -> tuple[QuestionTraces, ...]:
         """Per-question tuples of strings for the step-wise (pure Python) engine."""
-        out = []
-        for q in range(self.n_questions):
-            words = self.vocab[q]
-            nb = int(self.n_branches[q])
-            counts = self.n_probes[q, :nb].tolist()
-            rows = self.probes[q, :nb].tolist()
-            out.append(
-                QuestionTraces(
-                    probes=tuple(tuple(words[i] for i in row[:n]) for row, n in zip(rows, counts, strict=True)),
-                    finals=tuple(words[i] for i in self.final_ids[q, :nb].tolist()),
-                    tokens=tuple(self.branch_tokens[q, :nb].tolist()),
-                    probe_freq=self.probe_freq,
-                )
-            )
-        return tuple(out)
+        return tuple(self._build_traces(q) for q in range(self.n_questions))
+
+    def question_traces(self, q: int) -> QuestionTraces:
+        """Question ``q``'s entry of :attr:`traces`, built alone while the others are not needed: the few
+        sample episodes that check a fast path would otherwise pay for every question's strings."""
+        built = self.__dict__.get("traces")
+        return built[q] if built is not None else self._build_traces(q)
+
+    def _build_traces(self, q: int) -> QuestionTraces:
+        words = self.vocab[q]
+        nb = int(self.n_branches[q])
+        counts = self.n_probes[q, :nb].tolist()
+        rows = self.probes[q, :nb].tolist()
+        return QuestionTraces(
+            probes=tuple(tuple(words[i] for i in row[:n]) for row, n in zip(rows, counts, strict=True)),
+            finals=tuple(words[i] for i in self.final_ids[q, :nb].tolist()),
+            tokens=tuple(self.branch_tokens[q, :nb].tolist()),
+            probe_freq=self.probe_freq,
+        )
 
 
 def list_stores(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

@@ -20,7 +20,6 @@ import gzip
 import hashlib
 import io
 import json
-import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,16 +32,13 @@ __all__ = [
     "ReplayFile",
     "StoredBranch",
     "StoredQuestion",
-    "check_name",
     "default_names",
-    "is_safe_name",
     "read_autotts_json",
 ]
 
 MAX_JSON_BYTES = 256 * 2**20  # ~100x the largest bundled file (30 questions x 128 traces: 2.7 MB)
 _MAX_INT32 = 2**31 - 1  # probe_freq, counts: INTEGER columns
 _MAX_INT64 = 2**63 - 1  # branch_tokens: a BIGINT column
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,127}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,19 +73,6 @@ def default_names(path: Path) -> tuple[str, str]:
     while Path(name).suffix:
         name = Path(name).stem
     return path.resolve().parent.name, name
-
-
-def is_safe_name(name: str) -> bool:
-    """Whether ``name`` may name a model or benchmark: letters, digits, ``._+-``, never a path."""
-    return _SAFE_NAME.fullmatch(name) is not None and ".." not in name
-
-
-def check_name(kind: str, name: str, where: str | Path) -> str:
-    """``name`` if :func:`is_safe_name`; else a one-line :class:`IngestError` naming ``where``."""
-    if not is_safe_name(name):
-        raise IngestError(f"{where}: {kind} name {name!r} is not allowed: use letters, digits and . _ + - "
-                          "(at most 128, not starting with a dot or dash, no '..')")
-    return name
 
 
 def read_autotts_json(path: str | Path) -> ReplayFile:

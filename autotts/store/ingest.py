@@ -19,10 +19,11 @@ import duckdb
 import polars as pl
 
 from autotts.errors import IngestError
-from autotts.store.autotts_json import ReplayFile, check_name, default_names, read_autotts_json
+from autotts.store.autotts_json import ReplayFile, default_names, read_autotts_json
 from autotts.store.batch import Batch, Replace, commit
 from autotts.store.canonical import stamp_identifier
 from autotts.store.connection import open_store, transaction
+from autotts.store.names import check_name
 
 __all__ = ["IngestedStore", "build_store", "ingest_files", "replay_batch", "write_replay"]
 

@@ -10,7 +10,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from autotts.discover.sandbox.isolation import UNSAFE_FLAG, Isolation, IsolationUnavailable, isolation_problem
+    from autotts.discover.sandbox.isolation import Isolation, IsolationUnavailable, isolation_problem
+    from autotts.discover.sandbox.opt_out import UNSAFE_FLAG
     from autotts.discover.sandbox.process import SandboxLimits, WorkerFailure
     from autotts.discover.sandbox.runner import Group, UntrustedRunner
     from autotts.discover.sandbox.source import SourceRejected, check_text, read_source
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
     from autotts.discover.sandbox.verify import FINAL, SEARCH, VerifyLevel
 
 _HOME = {
-    "isolation": ("UNSAFE_FLAG", "Isolation", "IsolationUnavailable", "isolation_problem"),
+    "isolation": ("Isolation", "IsolationUnavailable", "isolation_problem"),
+    "opt_out": ("UNSAFE_FLAG",),
     "process": ("SandboxLimits", "WorkerFailure"),
     "runner": ("Group", "UntrustedRunner"),
     "source": ("SourceRejected", "check_text", "read_source"),

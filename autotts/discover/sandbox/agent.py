@@ -23,7 +23,8 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from autotts.discover.sandbox.isolation import UNSAFE_FLAG, IsolationUnavailable
+from autotts.discover.sandbox.isolation import IsolationUnavailable
+from autotts.discover.sandbox.opt_out import UNSAFE_FLAG
 
 __all__ = ["jailed"]
 

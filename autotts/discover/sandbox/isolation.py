@@ -27,16 +27,16 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
+from autotts.discover.sandbox.opt_out import UNSAFE_FLAG
 from autotts.discover.sandbox.seccomp import libseccomp_path
 from autotts.errors import AutoTTSError
 
 __all__ = [
-    "NOBODY", "UNSAFE_FLAG", "Isolation", "IsolationUnavailable", "clock_environment", "isolation_problem", "require",
+    "NOBODY", "Isolation", "IsolationUnavailable", "clock_environment", "isolation_problem", "require",
     "worker_command",
 ]
 
 NOBODY = 65534
-UNSAFE_FLAG = "--unsafe-no-isolation"
 _ROOT_IN_SANDBOX = "/sandbox"
 # What the worker imports of autotts; every other package __init__ is staged empty, so importing
 # ``autotts.controllers.base`` does not pull in the built-ins, numba or the store.
