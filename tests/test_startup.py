@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import numpy as np
 import pytest
 from duckdb import DuckDBPyConnection
 
+from autotts.cli import main
 from autotts.controllers.self_consistency import SelfConsistency
 from autotts.evaluate import api
 from autotts.evaluate.api import load_matrices
@@ -27,6 +30,29 @@ def _imported(*arguments: str) -> set[str]:
     run = subprocess.run([sys.executable, "-X", "importtime", "-m", "autotts", *arguments],
                          capture_output=True, text=True, check=True)
     return {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_the_process_entry_loads_with_one_blas_thread_and_freezes_what_it_imported(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setattr(sys, "argv", ["autotts", "--help"])
+    try:
+        with pytest.raises(SystemExit):
+            main()
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        os.environ.pop("OPENBLAS_NUM_THREADS", None)
+
+
+def test_a_caller_of_main_keeps_its_process_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    frozen = gc.get_freeze_count()
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
 def test_help_loads_no_command_and_no_heavy_library() -> None:

@@ -10,10 +10,12 @@ command being run is imported: ``autotts --help`` loads none of them, and
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 
 from autotts.errors import AutoTTSError
 
@@ -49,12 +51,17 @@ def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; user errors print one line on stderr and exit 1."""
+    """Run one command; user errors print one line on stderr and exit 1.
+
+    Without ``argv`` it runs the process (the ``autotts`` script, ``python -m autotts``), which it then sets up
+    for one command (:func:`_loading`); a caller that passes ``argv`` keeps its process as it is.
+    """
+    owns_process = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
-    _one_blas_thread()
-    args = build_parser(load=argv[:1]).parse_args(argv)
-    from autotts.cli.common import choose_store  # the store helpers load duckdb: not for --help
-    from autotts.store.locking import store_access
+    with _loading(owns_process=owns_process):
+        args = build_parser(load=argv[:1]).parse_args(argv)
+        from autotts.cli.common import choose_store  # the store helpers load duckdb: not for --help
+        from autotts.store.locking import store_access
 
     choose_store(args)
     try:
@@ -71,14 +78,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _one_blas_thread() -> None:
-    """Start NumPy's OpenBLAS with one thread unless the user chose a number (before any command loads NumPy).
+@contextmanager
+def _loading(*, owns_process: bool) -> Iterator[None]:
+    """Load the command's modules as suits a process that runs one command; a caller's process is left alone.
 
-    OpenBLAS starts a thread per core when it loads, ~0.04 CPU-s of every command, and no command does BLAS
-    work that threads would speed up: replay is integer array work, and the largest product (a bootstrap's
-    weights times a few curves) takes milliseconds. Its results are the same with one thread or several.
+    Two costs of a short command go (together ~0.1 CPU-s of a one-store ``autotts eval``, measured by
+    ``autotts bench``), results unchanged:
+
+    - NumPy's OpenBLAS starts a thread per core when it loads, yet no command does BLAS work that threads
+      would speed up (replay is integer array work; the largest product, a bootstrap's weights times a few
+      curves, takes milliseconds, with the same result on one thread). One thread, unless the user chose.
+    - Imports allocate some 10^5 objects that live until exit, and the cyclic collector walks all of them
+      again and again while they load and once more at exit. It is off while they load; then they are frozen
+      (:func:`gc.freeze`: never visited by a collection again, still freed at exit), and it is on again.
     """
+    if not owns_process:
+        yield
+        return
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _os_error(exc: OSError) -> str:
