@@ -1,4 +1,5 @@
-"""Per-call cost: the CLI loads only the command it runs, and an evaluation checks its kernel on a sample."""
+"""Per-call cost: the CLI loads only the command it runs, an evaluation checks its kernel on a sample, and
+`autotts bench` measures a call without changing the store."""
 
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ from duckdb import DuckDBPyConnection
 
 from autotts.cli import main
 from autotts.controllers.self_consistency import SelfConsistency
+from autotts.errors import StoreError
 from autotts.evaluate import api
 from autotts.evaluate.api import load_matrices
+from autotts.evaluate.bench import measure_call_costs
 from autotts.evaluate.runner import checked_episodes, run_episodes
 from autotts.evaluate.seeds import branch_orders
 from autotts.replay.arrays import ReplayArrays
 from autotts.store.connection import open_store
+from autotts.store.synthetic import copy_traces
 
 
 def _imported(*arguments: str) -> set[str]:
@@ -129,3 +133,24 @@ def test_branch_orders_are_built_once_and_shared_read_only() -> None:
     assert branch_orders(7, 128) is orders
     with pytest.raises(ValueError):
         orders[0, 0] = 1
+
+
+def test_bench_call_costs_record_into_a_copy_and_leave_the_store_as_it_was(bundled_store: Path) -> None:
+    before = bundled_store.stat()
+    costs = measure_call_costs(bundled_store, "Qwen3-8B", "aime24", repeats=1)
+    after = bundled_store.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert 0 < costs.startup_cpu_seconds < costs.eval_cpu_seconds  # an eval pays its start-up and more
+    assert costs.eval_recorded_cpu_seconds > 0 and costs.eval_store == "Qwen3-8B/aime24"
+
+
+def test_a_copy_of_traces_holds_that_pair_alone_and_replays_the_same(bundled_store: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "one.duckdb"
+    copy_traces(bundled_store, copy, "Qwen3-8B", "aime24")
+    (original,) = load_matrices(bundled_store, ["Qwen3-8B"], ["aime24"])
+    (copied,) = load_matrices(copy)  # every pair of the copy: there is one
+    assert (copied.model, copied.benchmark, copied.vocab) == (original.model, original.benchmark, original.vocab)
+    for name in ("probes", "n_probes", "branch_tokens", "final_ids", "gold_ids", "n_branches"):
+        assert np.array_equal(getattr(copied, name), getattr(original, name)), name
+    with pytest.raises(StoreError, match="exists"):
+        copy_traces(bundled_store, copy, "Qwen3-8B", "aime24")

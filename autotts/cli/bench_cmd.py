@@ -63,8 +63,9 @@ def run(args: argparse.Namespace) -> int:
         f"\nlinearity, {report.linear_controller}: {report.linear_base_seconds:.3f} s on 1 store, "
         f"{report.linear_10x_seconds:.3f} s on a 10x store (ratio {figures['linear_ratio']})"
         f"\npeak memory: {report.peak_rss_mb_parent:.0f} MB parent, {report.peak_rss_mb_worker:.0f} MB largest worker"
-        f"\nper command, from a new process (CPU s, user + sys): `autotts --help` {calls.startup_cpu_seconds:.2f}, "
-        f"`autotts eval --controller sc` (SC@64) on {calls.eval_store} {calls.eval_cpu_seconds:.2f} "
+        f"\nper command, from a new process (CPU s, user + sys): `autotts --help` {calls.startup_cpu_seconds:.2f}; "
+        f"`autotts eval --controller sc` (SC@64) on {calls.eval_store} {calls.eval_recorded_cpu_seconds:.2f} "
+        f"recording, {calls.eval_cpu_seconds:.2f} with --no-record "
         f"(matrix above, in-process: {cpu_per_evaluation:.3f} per evaluation)"
     )
     return 0

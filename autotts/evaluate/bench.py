@@ -10,6 +10,7 @@ import multiprocessing
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ from autotts.evaluate.chunks import DEFAULT_CHUNK_QUESTIONS
 from autotts.evaluate.parallel import EvalConfig, OnProgress, evaluate_configs, shifted
 from autotts.replay.matrix import ReplayMatrix
 from autotts.results import Evaluation
-from autotts.store.synthetic import build_synthetic_store
+from autotts.store.synthetic import build_synthetic_store, copy_traces
 
 __all__ = [
     "BenchReport",
@@ -120,20 +121,27 @@ def tile_matrix(matrix: ReplayMatrix, times: int) -> ReplayMatrix:
 class CallCosts:
     """What a person pays per command, from a fresh process: CPU seconds (user + sys, the least of a few runs).
 
-    ``startup`` is ``autotts --help``; ``eval`` one SC@64 evaluation of one store (``--no-record``, so the
-    benchmark leaves the store as it was), start-up included.
+    ``startup`` is ``autotts --help``; ``eval`` one SC@64 evaluation of one store, start-up included, as
+    ``--no-record`` on the store and recording (into a copy of that store's traces, so the benchmark leaves the
+    store as it was).
     """
 
     startup_cpu_seconds: float
     eval_cpu_seconds: float
+    eval_recorded_cpu_seconds: float
     eval_store: str
 
 
 def measure_call_costs(store: str | Path, model: str, benchmark: str, *, repeats: int = 3) -> CallCosts:
-    """Time ``autotts --help`` and one ``autotts eval`` of SC@64 on (model, benchmark), each in a new process."""
-    evaluation = ["eval", "--store", str(store), "--controller", "sc", "--model", model, "--benchmark", benchmark,
-                  "--no-record", "--json"]
-    return CallCosts(_command_cpu(["--help"], repeats), _command_cpu(evaluation, repeats), f"{model}/{benchmark}")
+    """Time ``autotts --help`` and ``autotts eval`` of SC@64 on (model, benchmark), each in a new process."""
+    evaluation = ["eval", "--controller", "sc", "--model", model, "--benchmark", benchmark, "--json"]
+    with tempfile.TemporaryDirectory(prefix="autotts-bench-") as tmp:
+        copy = Path(tmp) / "one-store.duckdb"
+        copy_traces(Path(store), copy, model, benchmark)
+        recorded = _command_cpu([*evaluation, "--store", str(copy)], repeats)
+    return CallCosts(_command_cpu(["--help"], repeats), _command_cpu([*evaluation, "--store", str(store),
+                                                                       "--no-record"], repeats),
+                     recorded, f"{model}/{benchmark}")
 
 
 def _command_cpu(arguments: list[str], repeats: int) -> float:

@@ -7,7 +7,7 @@ README documents the same schema for users of the ``duckdb`` CLI.
 
 from __future__ import annotations
 
-__all__ = ["DDL", "SCHEMA_VERSION", "TABLES"]
+__all__ = ["DDL", "SCHEMA_VERSION", "TABLES", "TRACE_TABLES"]
 
 SCHEMA_VERSION = 1
 
@@ -261,11 +261,9 @@ CREATE TABLE IF NOT EXISTS live_events (   -- as trace_events, for live runs
 
 DDL = _TRACE_TABLES + _RESULT_TABLES + _ROLLOUT_TABLES + _DISCOVERY_TABLES + _LIVE_TABLES
 
+TRACE_TABLES = ("sources", "questions", "branches", "probes")  # a store's traces, as ingest writes them
 TABLES = (
-    "sources",
-    "questions",
-    "branches",
-    "probes",
+    *TRACE_TABLES,
     "evaluations",
     "episodes",
     "trace_events",

@@ -1,4 +1,5 @@
-"""A synthetic store of any size, made by repeating a real store's questions: for memory and speed benchmarks.
+"""Stores made for benchmarks: a synthetic store of any size, made by repeating a real store's questions (for
+memory and speed), and a copy of one (model, benchmark)'s traces (for timing a command that writes the store).
 
 The copies keep every trace as it is (same branches, probes and answers), so
 replaying them costs what replaying real data costs; only the question count
@@ -14,9 +15,10 @@ from pathlib import Path
 import duckdb
 
 from autotts.errors import StoreError
-from autotts.store.connection import open_store
+from autotts.store.connection import open_store, transaction
+from autotts.store.schema import TRACE_TABLES
 
-__all__ = ["SYNTHETIC_MODEL", "build_synthetic_store", "synthetic_benchmark"]
+__all__ = ["SYNTHETIC_MODEL", "build_synthetic_store", "copy_traces", "synthetic_benchmark"]
 
 SYNTHETIC_MODEL = "synthetic"
 
@@ -89,3 +91,20 @@ def _fill(con: duckdb.DuckDBPyConnection, source: Path, questions: int, benchmar
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
     con.execute("INSERT INTO sources (model, benchmark, source, sha256, n_questions) VALUES (?, ?, ?, ?, ?)",
                 [SYNTHETIC_MODEL, benchmark, f"{source} repeated", digest, questions])
+
+
+def copy_traces(source: Path, out: Path, model: str, benchmark: str) -> None:
+    """Write a new store ``out`` holding the traces of (model, benchmark) in ``source`` and nothing else."""
+    if out.exists():
+        raise StoreError(f"{out}: exists; a copy of traces is written to a new file only")
+    con = open_store(out)
+    try:
+        con.execute("ATTACH ? AS src (READ_ONLY)", [str(source)])
+        with transaction(con):
+            for table in TRACE_TABLES:  # the new file's columns: an older store may hold one since dropped
+                description = con.execute(f"SELECT * FROM {table} LIMIT 0").description or []
+                columns = ", ".join(column for column, *_ in description)
+                con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM src.{table} "
+                            "WHERE model = ? AND benchmark = ?", [model, benchmark])
+    finally:
+        con.close()
