@@ -13,26 +13,7 @@ from autotts.discover.sandbox.agent import _bwrap_problem, jailed
 
 pytestmark = pytest.mark.skipif(bool(_bwrap_problem()), reason=f"no bubblewrap: {_bwrap_problem()}")
 
-# What the agent tries, in its workspace: each line reports what it could do.
-PROBE = """
-import os, sys
-from pathlib import Path
-
-def can_read(path):
-    try:
-        Path(path).read_bytes()
-        return True
-    except OSError:
-        return False
-
-named, other = sys.argv[1:]
-store = os.environ["STORE"]  # told where the store is, but not given it
-Path("candidate.py").write_text("edited")
-print("named", can_read(named))
-print("store", can_read(store))
-print("other-candidate", can_read(other))
-print("parent-visible", any(can_read(f"/proc/{p}/cmdline") for p in range(2, 64) if p != os.getpid()))
-"""
+PROBE = Path(__file__).parent / "programs" / "agent_probe.py"
 
 
 def test_the_agent_writes_its_workspace_reads_what_it_names_and_nothing_of_the_run_or_store(tmp_path: Path) -> None:
@@ -45,10 +26,11 @@ def test_the_agent_writes_its_workspace_reads_what_it_names_and_nothing_of_the_r
     other.write_text("{}")
     named = tmp_path / "tools" / "agent.py"
     named.parent.mkdir()
-    named.write_text(PROBE)
+    named.write_text(PROBE.read_text())
     argv = jailed([sys.executable, str(named), str(named), str(other)], workspace, run)
-    done = subprocess.run(argv, cwd=workspace, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "STORE": str(store)})
+    done = subprocess.run(
+        argv, cwd=workspace, capture_output=True, text=True, timeout=60, env={**os.environ, "STORE": str(store)}
+    )
     assert done.returncode == 0, done.stderr
     seen = dict(line.split() for line in done.stdout.splitlines())
     assert seen == {"named": "True", "store": "False", "other-candidate": "False", "parent-visible": "False"}

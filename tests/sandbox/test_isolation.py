@@ -1,8 +1,8 @@
 """Real escape attempts from inside the worker, one per isolation property; the parent outlives them all.
 
-The attacker reaches ``os`` the way a hostile candidate does (through a module the static check allows)
-and reports, as its answer, how each attempt ended; a deterministic attacker passes verification, so the
-answers come back graded like any other.
+The attacker (tests/candidates/escapes.py) reaches ``os`` the way a hostile candidate does (through a module
+the static check allows) and reports, as its answer, how each attempt ended; a deterministic attacker
+passes verification, so the answers come back graded like any other.
 """
 
 from __future__ import annotations
@@ -19,75 +19,16 @@ import pytest
 
 from autotts.discover.sandbox import Group, Isolation, SandboxLimits, UntrustedRunner, WorkerFailure, isolation_problem
 from autotts.evaluate.api import load_matrices
+from tests import candidates
 
 pytestmark = pytest.mark.skipif(isolation_problem() is not None, reason=f"no OS isolation: {isolation_problem()}")
 
-ESCAPES = r'''
-import dataclasses
-
-modules = dataclasses.sys.modules
-os = modules["os"]
-load = modules["importlib"].import_module
-PARENT = {parent}
-STORE = {store!r}
-
-
-def attempt(action):
-    try:
-        action()
-    except BaseException as exc:
-        return repr(exc).split("(")[0]
-    return "ALLOWED"
-
-
-def read(path):
-    with modules["io"].open(path, "rb") as fh:
-        fh.read(1)
-
-
-def write(path):
-    with modules["io"].open(path, "wb") as fh:
-        fh.write(b"x")
-
-
-def fork():
-    if os.fork() == 0:
-        modules["builtins"].getattr(os, "_" + "exit")(0)
-
-
-def spawn():
-    load("subprocess").run(["/bin/sh", "-c", "true"])
-
-
-def connect():
-    load("socket").create_connection(("127.0.0.1", 9), timeout=1)
-
-
-ATTEMPTS = {{
-    "proc_of_parent": lambda: read(f"/proc/{{PARENT}}/cmdline"),
-    "any_proc": lambda: os.listdir("/proc"),
-    "store": lambda: read(STORE),
-    "network": connect,
-    "exec": lambda: os.execv("/bin/sh", ["sh", "-c", "true"]),
-    "fork": fork,
-    "spawn": spawn,
-    "write_outside_tmpfs": lambda: write(STORE + ".planted"),
-    "write_code": lambda: write("/sandbox/autotts/planted.py"),
-    "write_tmpfs": lambda: write("/tmp/planted"),
-    "signal_parent": lambda: os.kill(PARENT, 9),
-    "pidfd_parent": lambda: os.pidfd_open(PARENT),
-}}
-
-
-def solve(question):
-    question.read_new()
-    return ";".join(f"{{name}}={{attempt(action)}}" for name, action in ATTEMPTS.items())
-'''
+HOLD_A_WORKER = Path(__file__).parent / "programs" / "hold_a_worker.py"
 
 
 @pytest.fixture(scope="module")
 def outcomes(toy_store: Path) -> dict[str, str]:
-    source = ESCAPES.format(parent=os.getpid(), store=str(toy_store))
+    source = candidates.source("escapes", PARENT=os.getpid(), STORE=str(toy_store))
     runner = UntrustedRunner(load_matrices(toy_store, ["toy-a"], ["toy"]), Isolation.BUBBLEWRAP, SandboxLimits())
     results = runner.run(source, [Group(0)], seeds=1)
     assert not isinstance(results, WorkerFailure), results
@@ -96,20 +37,23 @@ def outcomes(toy_store: Path) -> dict[str, str]:
     return dict(item.split("=") for item in answers.pop().split(";"))
 
 
-@pytest.mark.parametrize(("attempt", "stopped_by"), [
-    ("proc_of_parent", "FileNotFoundError"),  # no /proc at all, and its own PID namespace
-    ("any_proc", "FileNotFoundError"),
-    ("store", "FileNotFoundError"),  # nothing of the host but the interpreter, numpy and the API
-    ("network", "PermissionError"),  # seccomp; the network namespace has no interface either
-    ("exec", "PermissionError"),
-    ("fork", "PermissionError"),
-    ("spawn", "PermissionError"),
-    ("write_outside_tmpfs", "FileNotFoundError"),
-    ("write_code", "OSError"),  # read-only bind (EROFS)
-    ("write_tmpfs", "OSError"),  # file size limit 0 (EFBIG)
-    ("signal_parent", "PermissionError"),
-    ("pidfd_parent", "PermissionError"),
-])
+@pytest.mark.parametrize(
+    ("attempt", "stopped_by"),
+    [
+        ("proc_of_parent", "FileNotFoundError"),  # no /proc at all, and its own PID namespace
+        ("any_proc", "FileNotFoundError"),
+        ("store", "FileNotFoundError"),  # nothing of the host but the interpreter, numpy and the API
+        ("network", "PermissionError"),  # seccomp; the network namespace has no interface either
+        ("exec", "PermissionError"),
+        ("fork", "PermissionError"),
+        ("spawn", "PermissionError"),
+        ("write_outside_tmpfs", "FileNotFoundError"),
+        ("write_code", "OSError"),  # read-only bind (EROFS)
+        ("write_tmpfs", "OSError"),  # file size limit 0 (EFBIG)
+        ("signal_parent", "PermissionError"),
+        ("pidfd_parent", "PermissionError"),
+    ],
+)
 def test_the_escape_fails(outcomes: dict[str, str], attempt: str, stopped_by: str) -> None:
     assert outcomes[attempt] == stopped_by
 
@@ -119,47 +63,13 @@ def test_nothing_was_planted_and_the_parent_lives(outcomes: dict[str, str], toy_
     os.kill(os.getpid(), 0)
 
 
-FLOOD = r'''
-import dataclasses
-
-os = dataclasses.sys.modules["os"]
-
-
-def solve(question):
-    block = b"\x00" * (1 << 20)
-    for _ in range(2048):  # 2 GiB on every descriptor that could reach the parent
-        for fd in range(1, 12):
-            try:
-                os.write(fd, block)
-            except OSError:
-                pass
-    return None
-'''
-
-
 def test_floods_are_cut_off_and_the_parent_s_memory_stays_bounded(toy_store: Path) -> None:
     runner = UntrustedRunner(load_matrices(toy_store, ["toy-a"], ["toy"]), Isolation.BUBBLEWRAP, SandboxLimits())
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    outcome = runner.run(FLOOD, [Group(0)], seeds=1)
+    outcome = runner.run(candidates.source("flood"), [Group(0)], seeds=1)
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert isinstance(outcome, WorkerFailure) and outcome.kind == "output"
     assert grown_mb < 200
-
-
-HOLDER = r'''
-import sys, time
-from autotts.discover.sandbox import protocol
-from autotts.discover.sandbox.isolation import Isolation
-from autotts.discover.sandbox.process import SandboxLimits, Worker
-
-worker = Worker(Isolation.BUBBLEWRAP, SandboxLimits())
-worker.send(protocol.JOB, protocol.encode_json({"mode": "strict", "groups": [{"model": 0, "params": {}}],
-                                                "output_limit": 100, "answer_limit": 100}))
-worker.send(protocol.SOURCE, b"def solve(question):\n    while True:\n        pass\n")
-worker.send(protocol.EPISODE, protocol.encode_json({"group": 0, "pool": 8}))
-print(worker._proc.pid, flush=True)
-time.sleep(600)
-'''
 
 
 def _descendants(pid: int) -> set[int]:
@@ -174,8 +84,12 @@ def _descendants(pid: int) -> set[int]:
 
 
 def test_killing_the_parent_leaves_no_worker_behind() -> None:
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER], stdout=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    holder = subprocess.Popen(
+        [sys.executable, str(HOLD_A_WORKER), str(candidates.path("loops_forever"))],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+    )
     assert holder.stdout is not None
     bwrap = int(holder.stdout.readline())
     deadline = time.monotonic() + 30
@@ -199,27 +113,6 @@ def _state(pid: int) -> str:
         return "Z"
 
 
-RUNS_AHEAD = r'''
-import dataclasses
-
-modules = dataclasses.sys.modules
-os = modules["os"]
-frame = modules["autotts.discover.sandbox.protocol"].frame
-
-
-def solve(question):
-    act = frame(b"ACT ", (1).to_bytes(4, "little"))  # continue(0), again and again, never reading an answer
-    question.branch()
-    for fd in range(3, 12):
-        try:
-            while True:
-                os.write(fd, act * 4096)
-        except OSError:
-            pass
-    return None
-'''
-
-
 def test_a_strict_worker_writing_far_ahead_of_its_answers_is_cut_off() -> None:
     from autotts.discover.sandbox import protocol
     from autotts.discover.sandbox.process import Worker, WorkerError
@@ -229,9 +122,19 @@ def test_a_strict_worker_writing_far_ahead_of_its_answers_is_cut_off() -> None:
     traces = QuestionTraces((("a",) * 80,) * 8, ("f",) * 8, (50_000,) * 8, 500)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with Worker(Isolation.BUBBLEWRAP, SandboxLimits(wall_seconds=60)) as worker:
-        worker.send(protocol.JOB, protocol.encode_json({"mode": "strict", "fresh": True, "groups": [
-            {"model": 0, "params": {}}], "output_limit": 100, "answer_limit": 100}))
-        worker.send(protocol.SOURCE, RUNS_AHEAD.encode())
+        worker.send(
+            protocol.JOB,
+            protocol.encode_json(
+                {
+                    "mode": "strict",
+                    "fresh": True,
+                    "groups": [{"model": 0, "params": {}}],
+                    "output_limit": 100,
+                    "answer_limit": 100,
+                }
+            ),
+        )
+        worker.send(protocol.SOURCE, candidates.source("runs_ahead").encode())
         with pytest.raises(WorkerError) as failed:
             serve_episode(worker, 0, 8, Episode(traces, tuple(range(8))), 100)
     assert failed.value.failure.kind == "output"

@@ -11,19 +11,27 @@ import pytest
 from autotts.cli import main
 from autotts.discover.proposers.template import CMC_GENOME, render
 from autotts.discover.sandbox import isolation, isolation_problem
-
-UNTRUSTED = '''
-from autotts.controllers.voting import majority
-
-
-def solve(question, k=3):
-    return majority(question.read_new().answer for _ in range(k))
-'''
+from tests import candidates
 
 
 def _eval(store: Path, controller: Path, *extra: str) -> int:
-    return main(["eval", "--store", str(store), "--controller", str(controller), "--model", "toy-a", "--benchmark",
-                 "toy", "--seeds", "2", "--json", *extra])
+    return main(
+        [
+            "eval",
+            "--store",
+            str(store),
+            "--controller",
+            str(controller),
+            "--model",
+            "toy-a",
+            "--benchmark",
+            "toy",
+            "--seeds",
+            "2",
+            "--json",
+            *extra,
+        ]
+    )
 
 
 @pytest.mark.skipif(isolation_problem() is not None, reason=f"no OS isolation: {isolation_problem()}")
@@ -32,7 +40,7 @@ def test_a_file_autotts_did_not_write_is_isolated_and_recorded_so(
     toy_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: tuple[str, ...], origin: str
 ) -> None:
     path = tmp_path / "mine.py"
-    path.write_text(UNTRUSTED)
+    path.write_text(candidates.source("majority_of_k"))
     assert _eval(toy_store, path, "--param", "k=5", *flags) == 0
     assert json.loads(capsys.readouterr().out)["origin"] == origin
     con = duckdb.connect(str(toy_store), read_only=True)
@@ -41,8 +49,9 @@ def test_a_file_autotts_did_not_write_is_isolated_and_recorded_so(
     assert recorded == [(origin,)]
 
 
-def test_a_template_rendering_runs_in_process(toy_store: Path, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_template_rendering_runs_in_process(
+    toy_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "best.py"
     path.write_text(render(CMC_GENOME, "A discovered controller."))
     assert _eval(toy_store, path, "--beta", "0.5", "--no-record") == 0
@@ -54,7 +63,7 @@ def test_without_isolation_an_untrusted_file_is_refused_in_one_line(
 ) -> None:
     monkeypatch.setattr(isolation, "isolation_problem", lambda: "bubblewrap is not installed (apt-get install it)")
     path = tmp_path / "mine.py"
-    path.write_text(UNTRUSTED)
+    path.write_text(candidates.source("majority_of_k"))
     assert _eval(toy_store, path, "--no-record") == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
@@ -65,10 +74,8 @@ def test_without_isolation_an_untrusted_file_is_refused_in_one_line(
 def test_a_peeking_file_is_rejected_by_eval_in_one_line(
     toy_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.sandbox.test_commit_verify import PEEKS_SOMETIMES
-
     path = tmp_path / "peeks.py"
-    path.write_text(PEEKS_SOMETIMES.format(period=1))
+    path.write_text(candidates.source(candidates.PEEKS_SOMETIMES, PERIOD=1))
     assert _eval(toy_store, path, "--no-record") == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "rejected (peeked)" in err
