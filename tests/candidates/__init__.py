@@ -12,6 +12,8 @@ from pathlib import Path
 
 FOLDER = Path(__file__).parent
 
+# The security suite's honest controller (the majority of 2 to 8 whole reads, by beta): a rule-abiding candidate.
+HONEST = FOLDER.parent / "security" / "attacks" / "honest.py"
 # The benchmark's peeker (benchmarks/verify_power.py), caught by the sandbox tests at other periods.
 PEEKS_SOMETIMES = FOLDER.parents[1] / "benchmarks" / "candidates" / "peeks_sometimes.py"
 

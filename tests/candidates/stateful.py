@@ -6,7 +6,7 @@ nondeterministic (tests/sandbox/test_commit_verify.py).
 
 from autotts.controllers.voting import majority
 
-seen = []
+seen: list[int] = []
 
 
 def solve(question):

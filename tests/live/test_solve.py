@@ -17,6 +17,7 @@ from autotts.discover.proposers.template import RACE_GENOME, render
 from autotts.live import EngineLoop, run_live, solve_benchmark
 from autotts.live.controllers import live_controller
 from autotts.rollout.benchmark_file import read_benchmark
+from tests import candidates
 from tests.live.conftest import CONFIG, Recording, isolation_missing, untrusted
 from tests.live.upstream import Upstream
 
@@ -28,41 +29,6 @@ BUILT_INS = {
     "parallel-probe": {"n": 4, "T": 3, "patience": 2, "warm_up": 1},
     "cmc": {"beta": 0.3},
 }
-
-RELEASE_API = '''
-def solve(question, beta=0.5):
-    """Written for the AutoTTS release: probe_new / probe_more / get_new_branch_final_answer."""
-    answers = []
-    for _ in range(2):
-        answer, index, finished = question.probe_new()
-        while not finished:
-            answer, finished = question.probe_more(index)
-        answers.append(answer)
-    answers.append(question.get_new_branch_final_answer())
-    return max(set(answers), key=answers.count)
-'''
-
-PRUNER = '''
-def solve(question):
-    """Open three branches, prune the second at once, deepen the others to their ends."""
-    opened = [question.branch() for _ in range(3)]
-    question.prune(1)
-    latest = {0: opened[0], 2: opened[2]}
-    while not all(obs.finished for obs in latest.values()):
-        for k, obs in latest.items():
-            if not obs.finished:
-                latest[k] = question.continue_branch(k)
-    return latest[0].answer
-'''
-
-HOSTILE = '''
-def solve(question):
-    """Spends one branch, then tries to leave a file where the parent would find it."""
-    question.branch()
-    with open("STORE/written-by-hostile", "w") as fh:
-        fh.write("gotcha")
-    return "0"
-'''
 
 
 def test_every_built_in_controller_runs_live_end_to_end(recording: Recording, bench: Path) -> None:
@@ -89,7 +55,10 @@ def test_a_discovered_file_runs_in_process_and_a_users_file_sandboxed(
     tmp_path: Path, recording: Recording, bench: Path
 ) -> None:
     items = read_benchmark(bench).items
-    files = {"best.py": (render(RACE_GENOME, "race"), "trusted"), "release.py": (RELEASE_API, "sandboxed")}
+    files = {
+        "best.py": (render(RACE_GENOME, "race"), "trusted"),
+        "release.py": (candidates.source("release_api"), "sandboxed"),
+    }
     for filename, (source, origin) in files.items():
         path = tmp_path / filename
         path.write_text(source)
@@ -105,7 +74,7 @@ def test_a_hostile_file_fails_its_questions_in_the_sandbox_and_writes_nothing(
     tmp_path: Path, recording: Recording, bench: Path
 ) -> None:
     path = tmp_path / "hostile.py"
-    path.write_text(HOSTILE.replace("STORE", str(tmp_path)))
+    path.write_text(candidates.source("writes_a_file", FOLDER=str(tmp_path)))
     results, _ = run_live(
         recording, live_controller(str(path), {}), read_benchmark(bench).items[:2], CONFIG, concurrency=2
     )
@@ -117,7 +86,7 @@ def test_a_hostile_file_fails_its_questions_in_the_sandbox_and_writes_nothing(
 
 def test_pruned_samples_stop_generating(tmp_path: Path, recording: Recording, bench: Path) -> None:
     path = tmp_path / "pruner.py"
-    path.write_text(PRUNER)
+    path.write_text(candidates.source("pruner"))
     items = read_benchmark(bench).items[:2]
     results, _ = run_live(recording, untrusted(path, {}), items, CONFIG, concurrency=2)
     for solved in results:
@@ -137,8 +106,7 @@ def test_pruned_samples_stop_generating(tmp_path: Path, recording: Recording, be
 
 
 def test_a_failing_question_is_recorded_with_what_it_spent(tmp_path: Path, engine: EngineLoop, bench: Path) -> None:
-    bad = tmp_path / "bad.py"
-    bad.write_text("def solve(question):\n    question.branch()\n    raise RuntimeError('boom')\n")
+    bad = candidates.path("raises_after_a_branch")
     store = tmp_path / "s.duckdb"
     unsafe = isolation_missing() is not None
     run = solve_benchmark(

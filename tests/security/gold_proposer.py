@@ -7,6 +7,9 @@ honest read and looks the gold up by what that read revealed (finding no store, 
 candidate with an empty table: one honest read). The candidate is deterministic, uses only revealed data and
 touches nothing: no sandbox or verification of the candidate can see it. Only keeping the agent
 itself away from the store (and from the held-out benchmarks) stops it.
+
+Usage: ``gold_proposer.py WORKSPACE LOOKUP``, where LOOKUP is tests/security/gold_lookup.py, the candidate
+whose empty TABLE it fills.
 """
 
 from __future__ import annotations
@@ -16,26 +19,6 @@ import sys
 from pathlib import Path
 
 import duckdb
-
-TEMPLATE = '''"""One full read; answers looked up by what the read revealed (a table the proposer wrote)."""
-
-from autotts.controllers.base import Controller
-
-TABLE = {table!r}
-
-
-class Lookup(Controller):
-    def __init__(self, beta=0.5):
-        self.beta = beta
-
-    def solve(self, question):
-        seen = question.read_new()
-        return TABLE.get(repr((seen.answer, question.tokens_used)), seen.answer)
-
-
-def make_controller(beta=0.5):
-    return Lookup(beta)
-'''
 
 
 def store_path() -> str | None:
@@ -52,17 +35,26 @@ def store_path() -> str | None:
     return None
 
 
-def main() -> None:
+def gold_table() -> dict[str, str]:
+    """``repr((final answer, tokens))`` of every branch to its question's gold answer; empty without a store."""
     store = store_path()
     if store is None:  # nothing to read: the lookup falls back to the honest read everywhere
-        (Path(sys.argv[1]) / "candidate.py").write_text(TEMPLATE.format(table={}))
-        return
+        return {}
     con = duckdb.connect(store, read_only=True)
-    rows = con.execute("SELECT b.final_answer, b.branch_tokens, q.gold_answer FROM branches b "
-                       "JOIN questions q USING (model, benchmark, question_idx)").fetchall()
+    rows = con.execute(
+        "SELECT b.final_answer, b.branch_tokens, q.gold_answer FROM branches b "
+        "JOIN questions q USING (model, benchmark, question_idx)"
+    ).fetchall()
     con.close()
-    table = {repr((final, tokens)): gold for final, tokens, gold in rows}
-    (Path(sys.argv[1]) / "candidate.py").write_text(TEMPLATE.format(table=table))
+    return {repr((final, tokens)): gold for final, tokens, gold in rows}
+
+
+def main() -> None:
+    lookup = Path(sys.argv[2]).read_text()
+    empty = "\nTABLE: dict[str, str] = {}\n"
+    assert empty in lookup, f"{sys.argv[2]}: no line {empty.strip()!r} to fill"
+    candidate = lookup.replace(empty, f"\nTABLE: dict[str, str] = {gold_table()!r}\n", 1)
+    (Path(sys.argv[1]) / "candidate.py").write_text(candidate)
 
 
 if __name__ == "__main__":

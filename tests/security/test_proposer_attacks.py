@@ -18,7 +18,8 @@ PEAK_RSS_MB = 1024  # the discovery on a tiny store: ~250 MB
 
 def test_a_command_proposer_cannot_bake_gold_answers_into_its_candidate(tmp_path: Path) -> None:
     store = h.build_vault(tmp_path / "vault")
-    feeder = f"{sys.executable} {Path(__file__).parent / 'gold_proposer.py'} {{workspace}}"
+    here = Path(__file__).parent
+    feeder = f"{sys.executable} {here / 'gold_proposer.py'} {{workspace}} {here / 'gold_lookup.py'}"
     ran = h.run_cli("discover", "--store", str(store), "--search-benchmark", h.SEARCH, "--rounds", "1",
                     "--candidates", "1", "--proposer", "command", "--proposer-param", f"command={feeder}",
                     "--betas", "0,1", "--search-seeds", "1", "--seeds", "1", "--finalists", "1",

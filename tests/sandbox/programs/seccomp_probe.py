@@ -18,6 +18,7 @@ import sys
 import threading
 
 spec = importlib.util.spec_from_file_location("seccomp", sys.argv[1])
+assert spec is not None and spec.loader is not None, sys.argv[1]
 seccomp = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(seccomp)
 
@@ -67,7 +68,7 @@ for name, attempt in attempts.items():
         out[name] = "ALLOWED"
     except OSError as exc:
         out[name] = f"denied {exc.errno}"
-ran = []
+ran: list[int] = []
 thread = threading.Thread(target=ran.append, args=(1,))
 thread.start()
 thread.join()
