@@ -31,22 +31,9 @@ class EvolveAndFiles(Proposer):
 
 
 def _run(store: Path, out: Path, **settings: Any):  # -> DiscoveryResult
-    return discover(
-        store,
-        search_benchmark="toy",
-        out=out,
-        rounds=2,
-        candidates=4,
-        proposer="evolve-and-files-test",
-        search_seeds=2,
-        seeds=3,
-        finalists=2,
-        betas=(0.0, 1.0),
-        progress=False,
-        record=False,
-        limits=SandboxLimits(cpu_seconds=20, wall_seconds=60.0, memory_mb=1536),
-        **settings,
-    )
+    return discover(store, search_benchmark="toy", out=out, rounds=2, candidates=4, proposer="evolve-and-files-test",
+                    search_seeds=2, seeds=3, finalists=2, betas=(0.0, 1.0), progress=False, record=False,
+                    limits=SandboxLimits(cpu_seconds=20, wall_seconds=60.0, memory_mb=1536), **settings)
 
 
 def _results(out: Path) -> dict[str, dict[str, Any]]:
@@ -78,27 +65,15 @@ def test_candidates_evaluated_on_a_ray_cluster_give_the_single_machine_run(
     assert _results(tmp_path / "here")["r00c02"]["failure"] is None  # the sound sandboxed file
     drop = {"wall_seconds", "report", "run_id"}  # run_id: a hash of the run directory
     assert {k: v for k, v in spread.summary.items() if k not in drop} == {
-        k: v for k, v in here.summary.items() if k not in drop
-    }
+        k: v for k, v in here.summary.items() if k not in drop}
     assert (tmp_path / "ray" / "best.py").read_text() == (tmp_path / "here" / "best.py").read_text()
 
 
 def test_the_template_search_on_a_ray_cluster_gives_the_single_machine_run(
     toy_store: Path, tmp_path: Path, ray_cluster: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = dict(
-        search_benchmark="toy",
-        generations=2,
-        population=8,
-        search_seeds=2,
-        seeds=3,
-        finalists=2,
-        folds=2,
-        betas=(0.0, 1.0),
-        skip_heldout=True,
-        progress=False,
-        record=False,
-    )
+    settings = dict(search_benchmark="toy", generations=2, population=8, search_seeds=2, seeds=3, finalists=2,
+                    folds=2, betas=(0.0, 1.0), skip_heldout=True, progress=False, record=False)
     here = discover(toy_store, out=tmp_path / "here", **settings)
     on_driver = []
     real = GenomeEvaluator.evaluate

@@ -23,22 +23,12 @@ from tests.openai_server import scripted_server
 DATA = Path(__file__).parent / "data"
 
 
-def _context(
-    tmp_path: Path, count: int = 2, round_: int = 0, elites=(), max_cost=None, spent=0.0, seen=(), sections=()
-) -> ProposalContext:
+def _context(tmp_path: Path, count: int = 2, round_: int = 0, elites=(), max_cost=None, spent=0.0,
+             seen=(), sections=()) -> ProposalContext:
     return ProposalContext(
-        round=round_,
-        count=count,
-        seed=3,
-        brief="BRIEF",
-        feedback="HISTORY",
-        elites=list(elites),
-        seen_sources=frozenset([e[1] for e in elites] + list(seen)),
-        workdir=tmp_path / "rounds" / f"r{round_:02d}",
-        cache_dir=tmp_path / "llm_cache",
-        spent=lambda: spent,
-        max_cost=max_cost,
-        sections=list(sections),
+        round=round_, count=count, seed=3, brief="BRIEF", feedback="HISTORY", elites=list(elites),
+        seen_sources=frozenset([e[1] for e in elites] + list(seen)), workdir=tmp_path / "rounds" / f"r{round_:02d}",
+        cache_dir=tmp_path / "llm_cache", spent=lambda: spent, max_cost=max_cost, sections=list(sections),
     )
 
 
@@ -60,11 +50,8 @@ def _openai(reply: str, **params):
     import httpx
 
     transport = _Recorded(reply, httpx)
-    client = openai.OpenAI(
-        api_key="test",
-        base_url="http://llm.invalid/v1",
-        http_client=httpx.Client(transport=httpx.MockTransport(transport)),
-    )
+    client = openai.OpenAI(api_key="test", base_url="http://llm.invalid/v1",
+                           http_client=httpx.Client(transport=httpx.MockTransport(transport)))
     return build_proposer("openai", {"model": "test-model", "client": client, **params}), transport
 
 
@@ -111,9 +98,8 @@ def test_anthropic_proposer_reads_code_from_a_recorded_message(tmp_path: Path) -
         import httpx as http
 
     transport = _Recorded("anthropic_message_with_code.json", http)
-    client = anthropic.Anthropic(
-        api_key="test", base_url="http://llm.invalid", http_client=http.Client(transport=http.MockTransport(transport))
-    )
+    client = anthropic.Anthropic(api_key="test", base_url="http://llm.invalid",
+                                 http_client=http.Client(transport=http.MockTransport(transport)))
     proposer = build_proposer("anthropic", {"model": "test-claude", "client": client})
     [proposal] = proposer.propose(_context(tmp_path, count=1))
     assert proposal.source is not None and "class ReadFew" in proposal.source
@@ -125,7 +111,7 @@ _EDIT = "from pathlib import Path; p = Path('candidate.py'); p.write_text(p.read
 
 
 def test_command_proposer_reads_back_the_edited_file(tmp_path: Path) -> None:
-    command = f'{sys.executable} -c "{_EDIT}"'
+    command = f"{sys.executable} -c \"{_EDIT}\""
     [proposal] = build_proposer("command", {"command": command}).propose(_context(tmp_path, count=1))
     assert proposal.source is not None and proposal.source.endswith("# tuned\n")
     workspace = tmp_path / "rounds" / "r00" / "workspace-00"
@@ -137,8 +123,8 @@ def test_command_proposer_reads_back_the_edited_file(tmp_path: Path) -> None:
     ("command", "note"),
     [
         (f"{sys.executable} -c pass", "left candidate.py unchanged"),
-        (f'{sys.executable} -c "import time; time.sleep(30)"', "ran past 1s"),
-        (f'{sys.executable} -c "raise SystemExit(3)"', "exited with status 3"),
+        (f"{sys.executable} -c \"import time; time.sleep(30)\"", "ran past 1s"),
+        (f"{sys.executable} -c \"raise SystemExit(3)\"", "exited with status 3"),
     ],
 )
 def test_command_proposer_failures_become_notes(tmp_path: Path, command: str, note: str) -> None:
@@ -187,10 +173,8 @@ def test_round_zero_starts_from_cmc_and_the_reply_s_idea_is_kept(tmp_path: Path)
 
 def test_a_source_the_prompt_starts_from_is_not_shown_again_from_the_history(tmp_path: Path) -> None:
     source = render(CMC_GENOME, "an elite")
-    sections = [
-        Section("Source of the best so far (r00c01)", f"```python\n{source}\n```", quotes=source),
-        Section("Recent rejections", "- r00c02: exception: boom"),
-    ]
+    sections = [Section("Source of the best so far (r00c01)", f"```python\n{source}\n```", quotes=source),
+                Section("Recent rejections", "- r00c02: exception: boom")]
     proposer, transport = _openai("openai_chat_with_code.json")
     proposer.propose(_context(tmp_path, count=1, elites=[("r00c01", source, 61.0)], sections=sections))
     prompt = _sent(transport)
@@ -200,11 +184,8 @@ def test_a_source_the_prompt_starts_from_is_not_shown_again_from_the_history(tmp
 
 
 def test_history_sections_over_the_prompt_budget_are_left_out_whole(tmp_path: Path) -> None:
-    sections = [
-        Section("Best", "a" * 3000),
-        Section("Ideas tried so far", "b" * 30_000),
-        Section("Rejections", "c" * 900),
-    ]
+    sections = [Section("Best", "a" * 3000), Section("Ideas tried so far", "b" * 30_000),
+                Section("Rejections", "c" * 900)]
     proposer, transport = _openai("openai_chat_with_code.json", prompt_chars=len(CMC_START) + 8000)
     proposer.propose(_context(tmp_path, count=1, sections=sections))
     prompt = _sent(transport)
@@ -213,25 +194,19 @@ def test_history_sections_over_the_prompt_budget_are_left_out_whole(tmp_path: Pa
     assert len(prompt) <= len(CMC_START) + 8000
 
 
-@pytest.mark.parametrize(
-    ("reply", "idea"),
-    [
-        (
-            "Idea: settle early: stop once two finished answers agree.\n```python\npass\n```",
-            "settle early: stop once two finished answers agree.",
-        ),
-        ("Some thoughts.\n**Idea:** wider start\n\n```python\npass\n```", "wider start"),
-        ("```python\n# Idea: inside the code does not count\n```", ""),
-        ("No idea line at all.", ""),
-    ],
-)
+@pytest.mark.parametrize(("reply", "idea"), [
+    ("Idea: settle early: stop once two finished answers agree.\n```python\npass\n```",
+     "settle early: stop once two finished answers agree."),
+    ("Some thoughts.\n**Idea:** wider start\n\n```python\npass\n```", "wider start"),
+    ("```python\n# Idea: inside the code does not count\n```", ""),
+    ("No idea line at all.", ""),
+])
 def test_the_idea_is_read_from_the_reply_s_idea_line(reply: str, idea: str) -> None:
     assert extract_idea(reply) == idea
 
 
-REFS = References(
-    sc64={"m": [(1.0, 70.0, 900_000.0)]}, cmc={"m": [(0.0, 60.0, 60_000.0), (1.0, 68.0, 400_000.0)]}, seeds=10
-)
+REFS = References(sc64={"m": [(1.0, 70.0, 900_000.0)]},
+                  cmc={"m": [(0.0, 60.0, 60_000.0), (1.0, 68.0, 400_000.0)]}, seeds=10)
 
 
 def test_the_objective_section_is_rendered_from_the_chosen_objective() -> None:
@@ -252,14 +227,9 @@ def _chat(path: str, body: dict) -> dict:
     """A chat completion replying with a sound candidate file, as an OpenAI-compatible server does."""
     assert path == "/v1/chat/completions" and body["model"] == "scripted"
     message = {"role": "assistant", "content": IDEA_REPLY.format(source=candidates.source(candidates.HONEST))}
-    return {
-        "id": "c",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "scripted",
-        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 1500, "completion_tokens": 300, "total_tokens": 1800},
-    }
+    return {"id": "c", "object": "chat.completion", "created": 0, "model": "scripted",
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 1500, "completion_tokens": 300, "total_tokens": 1800}}
 
 
 def test_the_openai_proposer_end_to_end_against_a_server_on_localhost(
@@ -273,21 +243,9 @@ def test_the_openai_proposer_end_to_end_against_a_server_on_localhost(
         params = {"model": "scripted", "base_url": server.url, "price_in": 2.0, "price_out": 8.0}
 
         def run():  # -> DiscoveryResult
-            return discover(
-                toy_store,
-                search_benchmark="toy",
-                out=out,
-                rounds=1,
-                candidates=2,
-                proposer="openai",
-                proposer_params=params,
-                search_seeds=1,
-                seeds=2,
-                finalists=1,
-                betas=(0.0, 1.0),
-                progress=False,
-                record=False,
-            )
+            return discover(toy_store, search_benchmark="toy", out=out, rounds=1, candidates=2, proposer="openai",
+                            proposer_params=params, search_seeds=1, seeds=2, finalists=1, betas=(0.0, 1.0),
+                            progress=False, record=False)
 
         first = run()
         assert len(server.requests) == 2

@@ -70,13 +70,10 @@ def test_exceptions_are_recorded_with_the_candidates_traceback(evaluator: Candid
     assert "in solve" in result.failure.excerpt
 
 
-@pytest.mark.parametrize(
-    ("limits", "which"),
-    [
-        (SandboxLimits(cpu_seconds=30, wall_seconds=3.0), "wall-time"),
-        (SandboxLimits(cpu_seconds=2, wall_seconds=30.0), "CPU-time"),
-    ],
-)
+@pytest.mark.parametrize(("limits", "which"), [
+    (SandboxLimits(cpu_seconds=30, wall_seconds=3.0), "wall-time"),
+    (SandboxLimits(cpu_seconds=2, wall_seconds=30.0), "CPU-time"),
+])
 def test_an_endless_loop_is_killed_at_the_wall_clock_or_cpu_time_limit(
     toy_store: Path, tmp_path: Path, limits: SandboxLimits, which: str
 ) -> None:
@@ -93,7 +90,9 @@ def test_allocating_10_gb_is_a_memory_failure(evaluator: CandidateEvaluator, tmp
     assert result.failure is not None and result.failure.reason == "memory"
 
 
-def test_tokens_falling_as_beta_grows_is_rejected_with_the_curve(evaluator: CandidateEvaluator, tmp_path: Path) -> None:
+def test_tokens_falling_as_beta_grows_is_rejected_with_the_curve(
+    evaluator: CandidateEvaluator, tmp_path: Path
+) -> None:
     result = _evaluate(evaluator, tmp_path, candidates.source("not_monotone"))
     assert result.failure is not None and result.failure.reason == "non-monotone"
     assert "beta=0:" in result.failure.message and "beta=1:" in result.failure.message
