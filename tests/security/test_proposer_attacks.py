@@ -34,7 +34,7 @@ def test_a_command_proposer_cannot_bake_gold_answers_into_its_candidate(tmp_path
 
 def test_an_agent_flooding_its_output_leaves_the_discovery_small(tmp_path: Path) -> None:
     store = h.build_vault(tmp_path / "vault")
-    feeder = f"{sys.executable} {Path(__file__).parent / 'flood_proposer.py'} {{workspace}}"
+    feeder = f"{sys.executable} {Path(__file__).parent / 'flood_proposer.py'} {{workspace}} {h.ATTACKS / 'honest.py'}"
     ran = h.run_cli("discover", "--store", str(store), "--search-benchmark", h.SEARCH, "--rounds", "1",
                     "--candidates", "1", "--proposer", "command", "--proposer-param", f"command={feeder}",
                     "--betas", "0,1", "--search-seeds", "1", "--seeds", "1", "--finalists", "1",
