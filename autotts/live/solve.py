@@ -29,7 +29,7 @@ from autotts.rollout.benchmark_file import BenchmarkItem
 from autotts.rollout.grade import QuestionGrader
 from autotts.rollout.protocol import ProtocolConfig
 
-__all__ = ["LiveRun", "SolvedQuestion", "new_run_id", "run_live", "solve_question"]
+__all__ = ["LiveRun", "SolvedQuestion", "answered_gold", "new_run_id", "run_live", "solve_question"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,13 +224,26 @@ def run_live(
             timeout=timeout,
             read_ahead=read_ahead,
         )
-        correct = solved.answer is not None and QuestionGrader(item.answer).is_correct(solved.answer)
-        return replace(solved, question_id=item.id, correct=correct)
+        return replace(solved, question_id=item.id, correct=answered_gold(solved, item.answer))
 
     start = time.monotonic()
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="autotts-live") as pool:
         results = list(pool.map(one, enumerate(items)))
     return results, time.monotonic() - start
+
+
+def answered_gold(solved: SolvedQuestion, gold: str) -> bool:
+    """Whether ``solved``'s answer is ``gold``: math-verify's judgement for an answer the model wrote (one its
+    actions revealed), exact text for any other, as in replay.
+
+    The controller's own text is never parsed: math-verify runs without a time limit here (see
+    :mod:`autotts.rollout.grade`), and an answer such as ``9^{9^{9^{9}}}`` is computed for ever.
+    """
+    if solved.answer is None:
+        return False
+    if solved.answer not in {e.answer for e in solved.events}:
+        return solved.answer == gold
+    return QuestionGrader(gold).is_correct(solved.answer)
 
 
 def new_run_id() -> str:
