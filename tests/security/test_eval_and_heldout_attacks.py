@@ -58,6 +58,13 @@ def test_eval_of_a_controller_file_scores_it_as_its_honest_twin(
     assert _figures(rows) == honest, f"{attack} scored {_figures(rows)}, honestly {honest}"
 
 
+def test_a_failure_message_reaches_the_terminal_as_text_not_escapes(vault_store: Path) -> None:
+    ran, _ = _eval(vault_store, "forges_the_eval_output.py")
+    assert ran.returncode == 1 and "rejected (exception)" in ran.stderr, ran.stderr[-2000:]
+    obeyed = sorted({repr(c) for c in ran.stderr if not c.isprintable() and c != "\n"})
+    assert not obeyed, f"control characters of the candidate's reached the terminal: {obeyed}"
+
+
 def test_eval_charges_every_token_whatever_the_file_patches(vault_store: Path) -> None:
     ran, rows = _eval(vault_store, "underreport_tokens.py")
     assert ran.returncode == 0, ran.stderr[-2000:]

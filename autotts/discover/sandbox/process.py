@@ -206,7 +206,7 @@ class Worker:
     def fail(self, kind: str, message: str) -> NoReturn:
         """Kill the worker and raise :class:`WorkerError` with what is known."""
         self.kill()
-        raise WorkerError(WorkerFailure(kind, message, self.stderr_tail[-1500:]))
+        raise WorkerError(WorkerFailure(kind, message, _shown(self.stderr_tail[-1500:], "\n")))
 
 
 def _reported_failure(payload: bytes) -> WorkerFailure:
@@ -216,4 +216,13 @@ def _reported_failure(payload: bytes) -> WorkerFailure:
         kind, message, excerpt = str(data["kind"]), str(data["message"]), str(data.get("excerpt", ""))
     except (ProtocolError, KeyError, TypeError):
         return WorkerFailure("protocol", "the worker reported a failure that cannot be read")
-    return WorkerFailure(kind[:40], message[:600], excerpt[-2000:])
+    return WorkerFailure(_shown(kind[:40]), _shown(message[:600]), _shown(excerpt[-2000:], "\n"))
+
+
+def _shown(text: str, keep: str = "") -> str:
+    """A candidate's ``text`` with every unprintable character but those in ``keep`` written as its escape.
+
+    It is shown to people, on terminals: raw, its control characters would be obeyed (a cursor moved up,
+    a line cleared, a forged result printed over the rejection), and a message is one line.
+    """
+    return "".join(c if c.isprintable() or c in keep else ascii(c)[1:-1] for c in text)
