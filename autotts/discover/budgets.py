@@ -22,8 +22,10 @@ import numpy as np
 from autotts.controllers.base import Controller
 from autotts.evaluate.runner import run_episodes
 from autotts.replay.matrix import ReplayMatrix
+from autotts.results import EpisodeResults
 
-__all__ = ["BUDGETS", "BudgetRow", "Sweep", "attainable", "budget_table", "render_budget_table", "sweep"]
+__all__ = ["BUDGETS", "BudgetRow", "Sweep", "attainable", "budget_table", "render_budget_table", "sweep",
+           "sweep_of"]
 
 BUDGETS = (100_000, 150_000, 250_000, 350_000, 500_000, 650_000)  # tokens per question
 
@@ -51,13 +53,18 @@ def sweep(matrices: Sequence[ReplayMatrix], build: Callable[[float], Controller]
           seeds: int, trace_seeds: int = 1) -> Sweep:
     """Replay ``build(beta)`` at every beta on every matrix (fast paths checked against ``solve`` on the traced
     seeds, as :func:`run_episodes` does)."""
+    return sweep_of(matrices, betas, [run_episodes(matrix, build(beta), seeds=seeds, trace_seeds=trace_seeds)
+                                      for matrix in matrices for beta in betas])
+
+
+def sweep_of(matrices: Sequence[ReplayMatrix], betas: Sequence[float], results: Sequence[EpisodeResults]) -> Sweep:
+    """The sweep made of ``results``, one per matrix and beta, matrix-major (replayed here or in the sandbox)."""
     correct = np.zeros((len(matrices), len(betas), matrices[0].n_questions))
     tokens = np.zeros_like(correct)
-    for m, matrix in enumerate(matrices):
-        for b, beta in enumerate(betas):
-            r = run_episodes(matrix, build(beta), seeds=seeds, trace_seeds=trace_seeds)
-            correct[m, b] = r.correct.mean(axis=0)
-            tokens[m, b] = r.tokens.mean(axis=0)
+    for i, r in enumerate(results):
+        m, b = divmod(i, len(betas))
+        correct[m, b] = r.correct.mean(axis=0)
+        tokens[m, b] = r.tokens.mean(axis=0)
     return Sweep(tuple(m.model for m in matrices), tuple(betas), correct, tokens)
 
 

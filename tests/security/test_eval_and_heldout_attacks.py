@@ -112,3 +112,21 @@ def test_the_heldout_stage_scores_best_py_as_its_honest_twin(
                                                                      round(r["avg_tokens"] / 1000, 1))
               for r in twins["honest_read_one.py"]}
     assert scored == honest, f"best.py scored {scored}, its honest twin {honest}"
+
+
+def _versus_cmc(store: Path, folder: Path, best: str) -> h.Ran:
+    """``benchmarks/discovery_vs_cmc.py`` on a run folder whose ``best.py`` is ``best`` (seeds 0-1)."""
+    folder.mkdir()
+    shutil.copyfile(h.ATTACKS / best, folder / "best.py")
+    return h.run_stage("benchmarks.discovery_vs_cmc", "--store", str(store), "--run", str(folder), "--benchmark",
+                       h.SEARCH, "--seeds", "2", timeout=300)
+
+
+def test_the_winner_vs_cmc_table_scores_best_py_as_its_honest_twin(vault_store: Path, tmp_path: Path) -> None:
+    tables = {}
+    for best in ("honest_read_one.py", "gold_through_a_frame.py"):
+        ran = _versus_cmc(vault_store, tmp_path / best, best)
+        assert ran.returncode == 0, ran.stderr[-2000:]
+        tables[best] = [line for line in ran.stdout.splitlines() if not line.startswith("measured in")]
+    assert tables["gold_through_a_frame.py"] == tables["honest_read_one.py"], (
+        "best.py read gold in the benchmark's process:\n" + "\n".join(tables["gold_through_a_frame.py"]))
