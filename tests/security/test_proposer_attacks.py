@@ -8,9 +8,13 @@ question. With ``--unsafe-no-isolation`` the same agent reads the store and answ
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from autotts.discover.sandbox.agent import _bwrap_problem, jailed
 from tests.security import harness as h
 
 PEAK_RSS_MB = 1024  # the discovery on a tiny store: ~250 MB
@@ -43,3 +47,16 @@ def test_an_agent_flooding_its_output_leaves_the_discovery_small(tmp_path: Path)
     assert ran.peak_rss_mb < PEAK_RSS_MB, f"the discovery grew to {ran.peak_rss_mb:.0f} MB on its agent's output"
     record = json.loads((tmp_path / "run" / "candidates" / "r00c00" / "result.json").read_text())
     assert record.get("points"), f"the agent's candidate was not scored: {record.get('failure')}"
+
+
+def test_a_jailed_agent_cannot_set_the_kernel_s_settings(tmp_path: Path) -> None:
+    if _bwrap_problem():
+        pytest.skip(f"no bubblewrap: {_bwrap_problem()}")
+    run = tmp_path / "run"
+    workspace = run / "rounds" / "r00" / "workspace-00"
+    workspace.mkdir(parents=True)
+    agent = Path(__file__).parent / "kernel_settings_proposer.py"
+    done = subprocess.run(jailed([sys.executable, str(agent), str(workspace)], workspace, run), cwd=workspace,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert not done.stdout, f"the agent could write kernel settings (root outside the jail):\n{done.stdout}"

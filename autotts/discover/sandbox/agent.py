@@ -10,8 +10,8 @@ Under bubblewrap the agent sees a read-only view of the system (``/usr``, ``/etc
 like), the Python environment its command starts from, every existing path its command line names, and
 its workspace, writable; nothing else of the file system, so no store, no run directory and no home. It
 keeps the network (agents call model APIs) and the environment variables (their keys), and gets its
-own PID namespace and ``/proc`` (no discovery process to read or signal), an empty ``/tmp`` and home
-folder, no capabilities, and death with the discovery.
+own PID namespace and ``/proc`` (no discovery process to read or signal; the kernel's settings in
+there read-only), an empty ``/tmp`` and home folder, no capabilities, and death with the discovery.
 """
 
 from __future__ import annotations
@@ -30,6 +30,12 @@ __all__ = ["jailed"]
 
 # Read-only for the agent, where they exist: programs, libraries, configuration (certificates, resolver).
 SYSTEM = ("/usr", "/etc", "/opt", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+# The kernel's settings under its /proc, read-only. Run as root, the agent is uid 0 without capabilities,
+# and a sysctl file asks only for its owner, root: kernel.core_pattern set to a program of the agent's runs
+# it as root outside every namespace at the next crash on the machine (bubblewrap covers /proc/irq and
+# /proc/bus itself, not these).
+_KERNEL_SETTINGS = ("--ro-bind", "/proc/sys", "/proc/sys", "--ro-bind-try", "/proc/sysrq-trigger",
+                    "/proc/sysrq-trigger")
 
 
 def jailed(argv: Sequence[str], workspace: Path, private: Path) -> list[str]:
@@ -45,7 +51,7 @@ def jailed(argv: Sequence[str], workspace: Path, private: Path) -> list[str]:
     resolver = Path("/etc/resolv.conf").resolve()
     if not resolver.is_relative_to("/etc") and resolver.exists():
         options += ["--ro-bind", str(resolver), str(resolver)]
-    options += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    options += ["--dev", "/dev", "--proc", "/proc", *_KERNEL_SETTINGS, "--tmpfs", "/tmp"]
     home = os.environ.get("HOME", "/")
     if home != "/" and not _system(Path(home)):
         options += ["--tmpfs", home]
