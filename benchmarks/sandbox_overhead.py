@@ -10,6 +10,11 @@ replay, logs, trusted accounting; no verification), and in strict mode (one pipe
 and the time of a whole untrusted evaluation at the search and the final verification levels.
 ``--discover DIR`` also times a default discovery (the ``evolve`` proposer, whose candidates are trusted
 and run in-process) into DIR, in wall and CPU seconds (user + sys: less inflated by a shared machine).
+``--untrusted-discovery DIR`` times a discovery whose candidates are strangers' files (a
+``--proposer command`` agent hands in the CMC file above, marked with its workspace so no two are
+alike) twice: isolated, as autotts runs it, and with ``--unsafe-no-isolation``: what isolation adds to
+a discovery from proposal to the finalists' verified evaluation. Only wall seconds are comparable there:
+the sandbox's workers are killed when their pool closes, so their CPU never reaches ``getrusage``.
 The figures depend on the machine's load: say so when you quote them.
 """
 
@@ -40,6 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--beta", type=float, action="append", default=[], help="default: 0 and 1")
     parser.add_argument("--discover", type=Path, help="also time a default discovery into this folder")
+    parser.add_argument(
+        "--untrusted-discovery",
+        type=Path,
+        help="also time a discovery of strangers' files, isolated and not, into this folder",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of the untrusted discovery")
+    parser.add_argument("--candidates", type=int, default=4, help="candidates per round of the untrusted discovery")
     args = parser.parse_args(argv)
     matrix = load_matrices(args.store, [args.model], [args.benchmark])[0]
     source = render(CMC_GENOME, "CMC, run as a stranger's file.") + "# untrusted copy\n"
@@ -73,28 +85,60 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(json.dumps(rows[-1]), flush=True)
     if args.discover:
-        started, children = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import sys; from autotts.cli import main; sys.exit(main())",
-                "discover",
-                "--store",
-                args.store,
-                "--search-benchmark",
-                args.benchmark,
-                "--out",
-                str(args.discover),
-                "--no-progress",
-            ],
-            check=True,
+        timed = _timed_discovery(
+            ["--store", args.store, "--search-benchmark", args.benchmark, "--out", str(args.discover)]
         )
-        used = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = used.ru_utime + used.ru_stime - children.ru_utime - children.ru_stime
-        print(json.dumps({"default_discovery_wall_s": round(time.perf_counter() - started, 1),
-                          "default_discovery_cpu_s": round(cpu, 1)}))
+        print(json.dumps({"default_discovery_" + key: value for key, value in timed.items()}))
+    if args.untrusted_discovery:
+        candidate = args.untrusted_discovery / "candidate.py"
+        args.untrusted_discovery.mkdir(parents=True, exist_ok=True)
+        candidate.write_text(source)
+        # The jailed agent sees the paths its command line names as arguments of their own.
+        script = 'cat "$0" > "$1/candidate.py" && echo "# $1" >> "$1/candidate.py"'
+        agent = f"sh -c '{script}' {candidate} {{workspace}}"
+        for mode, extra in (("isolated", []), ("unsafe_no_isolation", ["--unsafe-no-isolation"])):
+            timed = _timed_discovery(
+                [
+                    "--store",
+                    args.store,
+                    "--search-benchmark",
+                    args.benchmark,
+                    "--rounds",
+                    str(args.rounds),
+                    "--candidates",
+                    str(args.candidates),
+                    "--proposer",
+                    "command",
+                    "--proposer-param",
+                    f"command={agent}",
+                    "--out",
+                    str(args.untrusted_discovery / mode),
+                    *extra,
+                ]
+            )
+            count = args.rounds * args.candidates  # wall only: the isolated workers' CPU is not counted (see above)
+            print(json.dumps({"untrusted_discovery": mode, "candidates": count, "wall_s": timed["wall_s"]}))
     return 0
+
+
+def _timed_discovery(arguments: list[str]) -> dict[str, float]:
+    """Run ``autotts discover ARGUMENTS`` to the end; its wall seconds and its processes' CPU seconds."""
+    started, children = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from autotts.cli import main; sys.exit(main())",
+            "discover",
+            *arguments,
+            "--no-progress",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = used.ru_utime + used.ru_stime - children.ru_utime - children.ru_stime
+    return {"wall_s": round(time.perf_counter() - started, 1), "cpu_s": round(cpu, 1)}
 
 
 if __name__ == "__main__":
