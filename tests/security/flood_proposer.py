@@ -1,7 +1,8 @@
 """A hostile ``--proposer command`` that floods its standard output, then hands in an honest candidate.
 
-The discovery keeps the agent's output to show what it said; kept whole, 1.5 GB of it is 1.5 GB
-(twice, while it is joined) in the discovery process, which a jail around the agent does not stop.
+The discovery keeps the agent's output to show what it said; kept whole, the output is in the discovery
+process two or three times over while it is joined (1.5 GiB grew it to 4.9 GB), which a jail around the
+agent does not stop.
 
 Usage: ``flood_proposer.py WORKSPACE CANDIDATE``: the candidate it hands in is a copy of CANDIDATE.
 """
@@ -12,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-FLOOD = 1536 << 20  # 1.5 GiB
+FLOOD = 768 << 20
 
 
 def main() -> None:
