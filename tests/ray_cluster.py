@@ -9,6 +9,7 @@ meet. Worker processes import autotts (and ``tests``) from this checkout.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -133,7 +134,7 @@ def local_cluster(cpus_per_node: int = 1) -> Iterator[str]:
                             *common, *_node_ports()], temp / "head.log", env, address, alive=1)
         _start_node(stack, [f"--address={address}", *common, *_node_ports()], temp / "worker.log", env, address,
                     alive=2)
-        ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+        ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
         stack.callback(ray.shutdown)
         yield address
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -30,9 +31,10 @@ ARRAYS = ("answers", "correct", "tokens", "sequential_tokens", "branches_opened"
     ids=["kernel", "python-file"],
 )
 def test_chunked_replay_equals_the_whole_replay(bundled_store: Path, request_: EvalRequest) -> None:
-    pick = {"models": ["Qwen3-0.6B", "Qwen3-8B"], "benchmarks": ["aime25"], "record": False, "jobs": 1}
-    whole = evaluate_stores(bundled_store, [request_], chunk_questions=1000, **pick)
-    chunked = evaluate_stores(bundled_store, [request_], chunk_questions=7, **pick)  # 30 questions: 7+7+7+7+2
+    pick = partial(evaluate_stores, bundled_store, [request_], models=["Qwen3-0.6B", "Qwen3-8B"],
+                   benchmarks=["aime25"], record=False, jobs=1)
+    whole = pick(chunk_questions=1000)
+    chunked = pick(chunk_questions=7)  # 30 questions: 7+7+7+7+2
     assert [(e.model, e.beta) for e in chunked] == [(e.model, e.beta) for e in whole]
     for a, b in zip(whole, chunked, strict=True):
         assert a.eval_id == b.eval_id

@@ -6,6 +6,7 @@ import csv
 from fractions import Fraction
 from math import comb
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ from autotts.replay.matrix import ReplayMatrix
 CONTROLLER_FILES = Path(__file__).parent / "data" / "controllers"
 
 # reference label -> (controller, params)
-METHODS = {
+METHODS: dict[str, tuple[str, dict[str, Any]]] = {
     "SC@64": ("sc", {}),
     "ASC@64": ("asc", {}),
     "ESC@64": ("esc", {}),

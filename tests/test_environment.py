@@ -155,9 +155,9 @@ def test_costs_are_bounded_and_deterministic(data: list, script: list, seed: int
     max(its tokens, its probes x interval), and the same actions cost the same."""
     question = traces(*data)
 
-    def play() -> tuple[list, int, list[int]]:
+    def play() -> tuple[list[object], int, list[int]]:
         episode = Episode(question, branch_order(seed, len(data)), record=True)
-        seen = []
+        seen: list[object] = []
         with live_view(episode) as q:
             for step in script:
                 try:

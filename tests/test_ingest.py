@@ -200,7 +200,7 @@ def test_failure_while_writing_rolls_back(store: Path, tmp_path: Path, monkeypat
     before = store_digest(store)
     real = Batch.apply
 
-    def apply_then_fail(self: Batch, con: object) -> None:
+    def apply_then_fail(self: Batch, con: duckdb.DuckDBPyConnection) -> None:
         real(self, con)  # every row written inside the transaction, then the disk fills
         raise RuntimeError("disk full")
 

@@ -32,7 +32,7 @@ def test_the_command_line_defaults_are_the_config_defaults() -> None:
 
 def test_every_setting_has_a_flag_with_help_that_reaches_the_config() -> None:
     parser = build_parser()
-    sub = next(a for a in parser._subparsers._group_actions if isinstance(a, argparse._SubParsersAction))
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     discover_parser = sub.choices["discover"]
     flags = {a.dest: a for a in discover_parser._actions}
     for field in settings():

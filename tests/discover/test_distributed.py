@@ -11,9 +11,10 @@ import pytest
 
 from autotts.discover import discover
 from autotts.discover.evaluation import CandidateEvaluator
-from autotts.discover.genome_evaluation import GenomeEvaluator
+from autotts.discover.genome_evaluation import GenomeEvaluator, GenomeResult
 from autotts.discover.proposers import Proposal, ProposalContext, Proposer, register_proposer
 from autotts.discover.proposers.evolve import EvolveProposer
+from autotts.discover.proposers.template import Genome
 from autotts.discover.sandbox import SandboxLimits
 from tests import candidates
 
@@ -75,9 +76,14 @@ def test_the_template_search_on_a_ray_cluster_gives_the_single_machine_run(
     settings = dict(search_benchmark="toy", generations=2, population=8, search_seeds=2, seeds=3, finalists=2,
                     folds=2, betas=(0.0, 1.0), skip_heldout=True, progress=False, record=False)
     here = discover(toy_store, out=tmp_path / "here", **settings)
-    on_driver = []
+    on_driver: list[Genome] = []
     real = GenomeEvaluator.evaluate
-    monkeypatch.setattr(GenomeEvaluator, "evaluate", lambda self, g: on_driver.append(g) or real(self, g))
+
+    def counted(self: GenomeEvaluator, genome: Genome) -> GenomeResult:
+        on_driver.append(genome)
+        return real(self, genome)
+
+    monkeypatch.setattr(GenomeEvaluator, "evaluate", counted)
     spread = discover(toy_store, out=tmp_path / "ray", ray_address=ray_cluster, **settings)
     assert len(on_driver) <= 2  # the finalists only: the 16 search candidates went to the workers
     assert spread.best_candidate == here.best_candidate

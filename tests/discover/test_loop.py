@@ -116,10 +116,10 @@ def test_a_search_killed_mid_run_resumes_after_its_last_generation_without_recom
     assert all(after[name] == recorded[name] for name in recorded), "a recorded generation was evaluated again"
     assert not list(out.rglob(".*.tmp")), "a temporary file was left behind"
     con = duckdb.connect(str(toy_store), read_only=True)
-    (count,) = con.execute("SELECT count(*) FROM discovery_candidates WHERE run_id = "
-                           "(SELECT run_id FROM discovery_runs WHERE out_dir = ?)", [str(out)]).fetchone()
+    row = con.execute("SELECT count(*) FROM discovery_candidates WHERE run_id = "
+                      "(SELECT run_id FROM discovery_runs WHERE out_dir = ?)", [str(out)]).fetchone()
     con.close()
-    assert count == 24
+    assert row == (24,)
 
     ran = subprocess.run(_cli("eval", "--store", str(toy_store), "--controller", str(out / "best.py"), "--beta", "0",
                               "--beta", "1", "--seeds", "2", "--benchmark", "heldout", "--no-record", "--json"),

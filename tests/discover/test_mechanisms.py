@@ -23,7 +23,7 @@ def _traces(*branches: tuple[int, str]) -> QuestionTraces:
 
 
 def _with(genome: Genome, **lines: tuple[float, float]) -> Genome:
-    return Genome(genome.mechanisms, tuple((k, *map(float, lines[k])) if k in lines else (k, a, b)
+    return Genome(genome.mechanisms, tuple((k, float(lines[k][0]), float(lines[k][1])) if k in lines else (k, a, b)
                                            for k, a, b in genome.knobs))
 
 

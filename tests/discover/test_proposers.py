@@ -3,6 +3,7 @@ the whole loop against a real OpenAI-compatible server on 127.0.0.1); command.""
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import sys
@@ -93,10 +94,9 @@ def test_the_cost_budget_stops_proposing_cleanly(tmp_path: Path) -> None:
 def test_anthropic_proposer_reads_code_from_a_recorded_message(tmp_path: Path) -> None:
     anthropic = pytest.importorskip("anthropic")
     try:  # recent SDKs ship their own fork of httpx
-        import httpx2 as http
+        http = importlib.import_module("httpx2")
     except ImportError:
-        import httpx as http
-
+        http = importlib.import_module("httpx")
     transport = _Recorded("anthropic_message_with_code.json", http)
     client = anthropic.Anthropic(api_key="test", base_url="http://llm.invalid",
                                  http_client=http.Client(transport=http.MockTransport(transport)))

@@ -7,17 +7,22 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.live.conftest import CONFIG
 from tests.live.upstream import Upstream
 
+if TYPE_CHECKING:
+    from openai import OpenAI
+    from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+
 pytest.importorskip("vllm")
 pytest.importorskip("math_verify")
 openai = pytest.importorskip("openai")
 
-QUESTION = [{"role": "user", "content": "What is 6 times 7?"}]
+QUESTION: list[ChatCompletionMessageParam] = [{"role": "user", "content": "What is 6 times 7?"}]
 
 
 @pytest.fixture(scope="module")
@@ -61,22 +66,30 @@ def proxy(upstream: Upstream) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def client(url: str) -> openai.OpenAI:
+def client(url: str) -> OpenAI:
     return openai.OpenAI(base_url=url, api_key="unused", max_retries=0, timeout=120)
+
+
+def autotts_figures(response: ChatCompletion) -> dict[str, Any]:
+    """What the proxy adds to an OpenAI response: its answer and what it spent."""
+    assert response.model_extra is not None
+    figures: dict[str, Any] = response.model_extra["autotts"]
+    return figures
 
 
 def test_the_proxy_answers_a_chat_request_with_the_controllers_answer_and_all_tokens_spent(proxy: str) -> None:
     response = client(proxy).chat.completions.create(model="any", messages=QUESTION, seed=3)
     message = response.choices[0].message
-    extra = response.model_extra["autotts"]
+    extra = autotts_figures(response)
     assert message.role == "assistant" and message.content == f"\\boxed{{{extra['answer']}}}"
     assert response.model == "autotts-cmc"
     usage = response.usage
+    assert usage is not None
     assert usage.completion_tokens == extra["sample_tokens"] + extra["probe_tokens"] + extra["speculative_tokens"] > 0
     assert usage.prompt_tokens > 0 and usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
     assert extra["branches_opened"] >= 2 and extra["probes"] > 0
     again = client(proxy).chat.completions.create(model="any", messages=QUESTION, seed=3)
-    assert again.model_extra["autotts"] == {**extra, "seconds": again.model_extra["autotts"]["seconds"]}
+    assert autotts_figures(again) == {**extra, "seconds": autotts_figures(again)["seconds"]}
 
 
 def test_bad_requests_get_a_clear_client_error(proxy: str) -> None:
@@ -99,4 +112,4 @@ def test_the_proxy_survives_an_upstream_that_dies_mid_request(proxy: str, upstre
     assert client(proxy).models.list().data[0].id == "autotts-cmc"  # the proxy itself is fine
     upstream.restart()
     response = client(proxy).chat.completions.create(model="any", messages=QUESTION)
-    assert response.usage.completion_tokens > 0
+    assert response.usage is not None and response.usage.completion_tokens > 0

@@ -22,7 +22,7 @@ from tests.live.conftest import CONFIG, Recording, isolation_missing, untrusted
 from tests.live.upstream import Upstream
 
 # Each built-in at a budget the 8-sample questions can hold.
-BUILT_INS = {
+BUILT_INS: dict[str, dict[str, float]] = {
     "sc": {"k": 4},
     "asc": {"k": 4},
     "esc": {"k": 4, "window": 2},

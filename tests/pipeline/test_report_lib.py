@@ -167,8 +167,10 @@ def test_the_winner_is_told_by_its_mechanisms_and_its_line_of_parents(tmp_path: 
     stop = next(m for m in winner.mechanisms if m.slot == "stop")
     assert (stop.variant, stop.does) == ("ema", "Smoothed confidence high and not falling (CMC's rule).")
     assert ("n_init", 2.0, 8.0) in winner.knobs  # CMC opens 2 branches at beta=0, 8 at beta=1
-    assert mechanism_table(winner).rows[0][:2] == (winner.mechanisms[0].slot, winner.mechanisms[0].variant)
-    assert "<tr class=group>" not in html_table(mechanism_table(winner))  # one slot a row: no model-like groups
+    table = mechanism_table(winner)
+    assert table is not None
+    assert table.rows[0][:2] == (winner.mechanisms[0].slot, winner.mechanisms[0].variant)
+    assert "<tr class=group>" not in html_table(table)  # one slot a row: no model-like groups
     text = winner_paragraphs(winner)
     assert text[0] == ("The discovered controller is candidate r02c00, chosen by the frontier objective (clearly "
                        "better than the runner-up). Candidate of round 2 by evolve from r01c01, r00c00.")

@@ -73,6 +73,7 @@ def test_a_flow_run_after_dvc_repro_leaves_dvc_and_git_clean(
 def test_the_nightly_deployment_reuses_ingest_and_discover_from_a_cli_run(
     reproduced: Path, prefect_server: None, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL
 
@@ -83,6 +84,7 @@ def test_the_nightly_deployment_reuses_ingest_and_discover_from_a_cli_run(
     pipeline_flow()  # the CLI run: relative paths (cached already if the test above ran first)
     register(reproduced / "params.yaml", reproduced)  # the deployment: absolute paths
     run = run_deployment(f"autotts-pipeline/{NIGHTLY}", timeout=0)
+    assert isinstance(run, FlowRun)  # called from sync code: the run, not a coroutine
     log = _run(["prefect", "flow-run", "execute", str(run.id)], reproduced,
                PREFECT_API_URL=str(PREFECT_API_URL.value()), PYTHONPATH=str(reproduced))
     states = dict(re.findall(r"Task run '([^']*)' - Finished in state (\w+)", log))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from autotts.errors import RolloutError
@@ -97,5 +99,6 @@ def test_traces_are_sampled_with_the_configured_settings() -> None:
 
 @pytest.mark.parametrize("field", ["samples", "interval", "max_tokens", "max_probes", "probe_tokens"])
 def test_nonpositive_sizes_are_refused(field: str) -> None:
+    zero: dict[str, Any] = {field: 0}  # one of several int fields, named at run time
     with pytest.raises(RolloutError, match=field):
-        ProtocolConfig(**{field: 0})
+        ProtocolConfig(**zero)

@@ -73,7 +73,8 @@ def test_floods_are_cut_off_and_the_parent_s_memory_stays_bounded(toy_store: Pat
 
 
 def _descendants(pid: int) -> set[int]:
-    found, todo = set(), [pid]
+    found: set[int] = set()
+    todo = [pid]
     while todo:
         current = todo.pop()
         for task in Path(f"/proc/{current}/task").glob("*"):
