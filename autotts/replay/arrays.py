@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -27,3 +28,17 @@ class ReplayArrays:
     @property
     def seeds(self) -> int:
         return int(self.orders.shape[0])
+
+    def probing(self) -> tuple[Any, ...]:
+        """What every probing kernel reads, as its first argument: (probes, n_probes, tokens, finals,
+        n_branches, orders, probe_freq, vocab_size)."""
+        return (
+            self.probes,
+            self.n_probes,
+            self.tokens,
+            self.finals,
+            self.n_branches,
+            self.orders,
+            self.probe_freq,
+            self.vocab_size,
+        )

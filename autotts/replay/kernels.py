@@ -14,7 +14,18 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["episode_outputs", "explore", "read_whole", "tally_add", "tally_reset", "tally_stats"]
+__all__ = [
+    "abandon_dissenters",
+    "ema_push",
+    "episode_outputs",
+    "explore",
+    "probe_state",
+    "read_whole",
+    "record_episode",
+    "tally_add",
+    "tally_reset",
+    "tally_stats",
+]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -27,6 +38,32 @@ def episode_outputs(n_seeds, n_questions):  # type: ignore[no-untyped-def]
         np.zeros(shape, dtype=np.int64),
         np.zeros(shape, dtype=np.int64),
         np.zeros(shape, dtype=np.int32),
+    )
+
+
+@numba.njit(inline="always", cache=True, nogil=True)
+def record_episode(outputs, s, q, answer, total, charged, n_open):  # type: ignore[no-untyped-def]
+    """Fill episode ``(s, q)`` of :func:`episode_outputs`' arrays; its sequential tokens are those of its
+    deepest branch."""
+    answers, totals, sequential, opened = outputs
+    answers[s, q] = answer
+    totals[s, q] = total
+    deepest = 0
+    for k in range(n_open):
+        deepest = max(deepest, charged[k])
+    sequential[s, q] = deepest
+    opened[s, q] = n_open
+
+
+@numba.njit(cache=True, nogil=True)
+def probe_state(width):  # type: ignore[no-untyped-def]
+    """The arrays a probing kernel keeps per opened branch, reused across episodes: read cursor, tokens
+    charged, latest answer id, finished."""
+    return (
+        np.zeros(width, dtype=np.int32),
+        np.zeros(width, dtype=np.int64),
+        np.zeros(width, dtype=np.int32),
+        np.zeros(width, dtype=np.bool_),
     )
 
 
@@ -92,3 +129,34 @@ def tally_reset(counts, seen, n_seen):  # type: ignore[no-untyped-def]
     for i in range(n_seen):
         counts[seen[i]] = 0
     return 0
+
+
+@numba.njit(inline="always", cache=True, nogil=True)
+def ema_push(history, n_hist, t_ema, ema):  # type: ignore[no-untyped-def]
+    """Append ``ema`` to ``history[:n_hist]``, keeping its last ``t_ema`` values; returns the new length."""
+    history[n_hist] = ema
+    n_hist += 1
+    if n_hist > t_ema:
+        drop = n_hist - t_ema
+        for j in range(t_ema):
+            history[j] = history[j + drop]
+        n_hist = t_ema
+    return n_hist
+
+
+@numba.njit(inline="always", cache=True, nogil=True)
+def abandon_dissenters(live, n_live, disagree, patience, keep, ranked, abandoned):  # type: ignore[no-untyped-def]
+    """Abandon the live branches whose ``disagree`` count reached ``patience``, most disagreeing first (ties
+    in ``live`` order), as long as ``keep`` branches stay live; ``ranked`` is scratch space."""
+    n_ranked = 0
+    for j in range(n_live):
+        k = live[j]
+        if disagree[k] >= patience:
+            pos = n_ranked
+            while pos > 0 and disagree[ranked[pos - 1]] < disagree[k]:
+                ranked[pos] = ranked[pos - 1]
+                pos -= 1
+            ranked[pos] = k
+            n_ranked += 1
+    for j in range(min(n_ranked, max(0, n_live - keep))):
+        abandoned[ranked[j]] = True

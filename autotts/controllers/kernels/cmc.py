@@ -6,7 +6,17 @@ import numba
 import numpy as np
 
 from autotts.replay.arrays import ReplayArrays
-from autotts.replay.kernels import episode_outputs, explore, tally_add, tally_reset, tally_stats
+from autotts.replay.kernels import (
+    abandon_dissenters,
+    ema_push,
+    episode_outputs,
+    explore,
+    probe_state,
+    record_episode,
+    tally_add,
+    tally_reset,
+    tally_stats,
+)
 
 __all__ = ["replay_cmc"]
 
@@ -16,47 +26,17 @@ def replay_cmc(
 ) -> tuple[np.ndarray, ...]:
     """``knobs`` = (n_init, max_branch_use, warm_up, abandon_patience, t_ema, burst_aligned, widen_burst,
     min_complete); ``floats`` = (alpha, conf_thresh, delta_slack, trend_thresh)."""
-    return _kernel(
-        arrays.probes,
-        arrays.n_probes,
-        arrays.tokens,
-        arrays.finals,
-        arrays.n_branches,
-        arrays.orders,
-        arrays.probe_freq,
-        arrays.vocab_size,
-        knobs,
-        floats,
-        conf,
-        max_steps,
-    )
+    return _kernel(arrays.probing(), knobs, floats, conf, max_steps)
 
 
 @numba.njit(inline="always", cache=True, nogil=True)
-def _open_branches(  # type: ignore[no-untyped-def]
-    count,
-    n_open,
-    nb,
-    probes_q,
-    n_probes_q,
-    tokens_q,
-    finals_q,
-    order_q,
-    freq,
-    cursor,
-    charged,
-    latest,
-    finished,
-    abandoned,
-    n_probed,
-    disagree,
-    counts,
-    seen,
-    pool_seen,
-    n_pool,
-):
+def _open_branches(count, n_open, nb, question, freq, branches, counts, seen, pool_seen, n_pool):  # type: ignore[no-untyped-def]
     """Open up to ``count`` branches (no more than the question has), each with fresh state and one
-    probe; a branch that ends at once joins the pool. Returns (n_open, tokens, pool_seen, n_pool)."""
+    probe; a branch that ends at once joins the pool. ``question`` is the episode's (probes, n_probes,
+    tokens, finals, order), ``branches`` the per-branch arrays (cursor, charged, latest, finished,
+    abandoned, n_probed, disagree). Returns (n_open, tokens, pool_seen, n_pool)."""
+    probes_q, n_probes_q, tokens_q, finals_q, order_q = question
+    cursor, charged, latest, finished, abandoned, n_probed, disagree = branches
     spent = 0
     for _ in range(count):
         if n_open >= nb:
@@ -79,7 +59,8 @@ def _open_branches(  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
-def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, knobs, floats, conf, max_steps):  # type: ignore[no-untyped-def]
+def _kernel(replay, knobs, floats, conf, max_steps):  # type: ignore[no-untyped-def]
+    probes, n_probes, tokens, finals, n_branches, orders, freq, vocab = replay
     n_init, max_use, warm_up, patience, t_ema, burst, widen_burst, min_complete = (
         knobs[0],
         knobs[1],
@@ -92,14 +73,12 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, k
     )
     alpha, conf_thresh, delta_slack, trend_thresh = floats[0], floats[1], floats[2], floats[3]
     n_s, n_q, width = orders.shape
-    answers, totals, sequential, opened = episode_outputs(n_s, n_q)
-    cursor = np.zeros(width, dtype=np.int32)
-    charged = np.zeros(width, dtype=np.int64)
-    latest = np.zeros(width, dtype=np.int32)
-    finished = np.zeros(width, dtype=np.bool_)
+    outputs = episode_outputs(n_s, n_q)
+    cursor, charged, latest, finished = probe_state(width)
     abandoned = np.zeros(width, dtype=np.bool_)
     n_probed = np.zeros(width, dtype=np.int32)
     disagree = np.zeros(width, dtype=np.int32)
+    branches = (cursor, charged, latest, finished, abandoned, n_probed, disagree)
     live = np.zeros(width, dtype=np.int32)
     dissent = np.zeros(width, dtype=np.int32)
     history = np.zeros(max(t_ema, 1) + 1, dtype=np.float64)
@@ -109,29 +88,11 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, k
         for q in range(n_q):
             order_q = orders[s, q]
             probes_q, n_probes_q, tokens_q, finals_q = probes[q], n_probes[q], tokens[q], finals[q]
+            question = (probes_q, n_probes_q, tokens_q, finals_q, order_q)
             nb = n_branches[q]
             # 1. open n_init branches
             n_open, total, pool_seen, n_pool = _open_branches(
-                n_init,
-                0,
-                nb,
-                probes_q,
-                n_probes_q,
-                tokens_q,
-                finals_q,
-                order_q,
-                freq,
-                cursor,
-                charged,
-                latest,
-                finished,
-                abandoned,
-                n_probed,
-                disagree,
-                counts,
-                seen,
-                0,
-                0,
+                n_init, 0, nb, question, freq, branches, counts, seen, 0, 0
             )
             result = -1
             decided = False
@@ -142,13 +103,7 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, k
                     winner, t1, t2 = tally_stats(counts, seen, pool_seen)
                     warm = step >= warm_up
                     ema = (1 - alpha) * ema + alpha * (conf[t1, t2] if t1 > 0 else 0.0)
-                    history[n_hist] = ema
-                    n_hist += 1
-                    if n_hist > t_ema:
-                        drop = n_hist - t_ema
-                        for j in range(t_ema):
-                            history[j] = history[j + drop]
-                        n_hist = t_ema
+                    n_hist = ema_push(history, n_hist, t_ema, ema)
                     # 2.2 disagreement and abandonment
                     if warm and winner >= 0:
                         n_live = 0
@@ -157,18 +112,7 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, k
                                 disagree[k] = disagree[k] + 1 if latest[k] != winner else 0
                                 live[n_live] = k
                                 n_live += 1
-                        n_dissent = 0
-                        for j in range(n_live):
-                            if disagree[live[j]] >= patience:
-                                # stable insertion by disagree, descending
-                                pos = n_dissent
-                                while pos > 0 and disagree[dissent[pos - 1]] < disagree[live[j]]:
-                                    dissent[pos] = dissent[pos - 1]
-                                    pos -= 1
-                                dissent[pos] = live[j]
-                                n_dissent += 1
-                        for j in range(min(n_dissent, max(0, n_live - 2))):
-                            abandoned[dissent[j]] = True
+                        abandon_dissenters(live, n_live, disagree, patience, 2, dissent, abandoned)  # two stay live
                     # 2.3 deepen live branches, most probed first (stable)
                     n_live = 0
                     for k in range(n_open):
@@ -217,27 +161,9 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, k
                         and step >= max(1, warm_up // 2)
                         and ema < conf_thresh
                     ):
+                        count = min(widen_burst, max_use - n_open)
                         n_open, spent, pool_seen, n_pool = _open_branches(
-                            min(widen_burst, max_use - n_open),
-                            n_open,
-                            nb,
-                            probes_q,
-                            n_probes_q,
-                            tokens_q,
-                            finals_q,
-                            order_q,
-                            freq,
-                            cursor,
-                            charged,
-                            latest,
-                            finished,
-                            abandoned,
-                            n_probed,
-                            disagree,
-                            counts,
-                            seen,
-                            pool_seen,
-                            n_pool,
+                            count, n_open, nb, question, freq, branches, counts, seen, pool_seen, n_pool
                         )
                         total += spent
                 if not decided:
@@ -251,11 +177,5 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, k
                                 pool_seen = tally_add(latest[k], counts, seen, pool_seen)
                         result = tally_stats(counts, seen, pool_seen)[0]
             tally_reset(counts, seen, pool_seen)
-            answers[s, q] = result
-            totals[s, q] = total
-            deepest = 0
-            for k in range(n_open):
-                deepest = max(deepest, charged[k])
-            sequential[s, q] = deepest
-            opened[s, q] = n_open
-    return answers, totals, sequential, opened
+            record_episode(outputs, s, q, result, total, charged, n_open)
+    return outputs

@@ -6,7 +6,15 @@ import numba
 import numpy as np
 
 from autotts.replay.arrays import ReplayArrays
-from autotts.replay.kernels import episode_outputs, explore, tally_add, tally_reset, tally_stats
+from autotts.replay.kernels import (
+    episode_outputs,
+    explore,
+    probe_state,
+    record_episode,
+    tally_add,
+    tally_reset,
+    tally_stats,
+)
 
 __all__ = ["replay_parallel_probe"]
 
@@ -14,21 +22,7 @@ __all__ = ["replay_parallel_probe"]
 def replay_parallel_probe(
     arrays: ReplayArrays, n: int, T: int, patience: int, warm_up: int, max_steps: int
 ) -> tuple[np.ndarray, ...]:
-    return _kernel(
-        arrays.probes,
-        arrays.n_probes,
-        arrays.tokens,
-        arrays.finals,
-        arrays.n_branches,
-        arrays.orders,
-        arrays.probe_freq,
-        arrays.vocab_size,
-        n,
-        T,
-        patience,
-        warm_up,
-        max_steps,
-    )
+    return _kernel(arrays.probing(), n, T, patience, warm_up, max_steps)
 
 
 @numba.njit(inline="always", cache=True, nogil=True)
@@ -43,15 +37,11 @@ def _majority_of_unpruned(n, latest, pruned, counts, seen):  # type: ignore[no-u
 
 
 @numba.njit(cache=True, nogil=True)
-def _kernel(
-    probes, n_probes, tokens, finals, n_branches, orders, freq, vocab, n_chains, T, patience, warm_up, max_steps
-):  # type: ignore[no-untyped-def]
+def _kernel(replay, n_chains, T, patience, warm_up, max_steps):  # type: ignore[no-untyped-def]
+    probes, n_probes, tokens, finals, n_branches, orders, freq, vocab = replay
     n_s, n_q, width = orders.shape
-    answers, totals, sequential, opened = episode_outputs(n_s, n_q)
-    cursor = np.zeros(width, dtype=np.int32)
-    charged = np.zeros(width, dtype=np.int64)
-    latest = np.zeros(width, dtype=np.int32)
-    finished = np.zeros(width, dtype=np.bool_)
+    outputs = episode_outputs(n_s, n_q)
+    cursor, charged, latest, finished = probe_state(width)
     pruned = np.zeros(width, dtype=np.bool_)
     off_track = np.zeros(width, dtype=np.int32)
     counts = np.zeros(vocab, dtype=np.int32)
@@ -112,11 +102,5 @@ def _kernel(
                         done = False
                 if done:
                     break
-            answers[s, q] = result if decided else previous
-            totals[s, q] = total
-            deepest = 0
-            for i in range(n):
-                deepest = max(deepest, charged[i])
-            sequential[s, q] = deepest
-            opened[s, q] = n
-    return answers, totals, sequential, opened
+            record_episode(outputs, s, q, result if decided else previous, total, charged, n)
+    return outputs

@@ -27,7 +27,17 @@ from autotts.discover.mechanisms.schedule import Schedule
 from autotts.discover.mechanisms.slots import build_mechanisms
 from autotts.replay.arrays import ReplayArrays
 from autotts.replay.episode import QuestionView
-from autotts.replay.kernels import episode_outputs, explore, tally_add, tally_reset, tally_stats
+from autotts.replay.kernels import (
+    abandon_dissenters,
+    ema_push,
+    episode_outputs,
+    explore,
+    probe_state,
+    record_episode,
+    tally_add,
+    tally_reset,
+    tally_stats,
+)
 
 __all__ = ["CODES", "FLOAT_KNOBS", "INT_KNOBS", "CompiledTemplate", "encode", "pack", "replay_genome"]
 
@@ -94,9 +104,8 @@ class CompiledTemplate(Controller):
 def replay_genome(arrays: ReplayArrays, choice: Mapping[str, str], schedule: Schedule) -> tuple[np.ndarray, ...]:
     """``(answer_ids, tokens, sequential_tokens, opened)``, ``[seeds, questions]`` each, for every episode."""
     ints, floats = pack(schedule)
-    return _kernel(arrays.probes, arrays.n_probes, arrays.tokens, arrays.finals, arrays.n_branches, arrays.orders,
-                   arrays.err_ids, arrays.probe_freq, arrays.vocab_size, encode(choice), ints, floats,
-                   conf_table(arrays.orders.shape[2]), MAX_STEPS)
+    return _kernel(arrays.probing(), arrays.err_ids, encode(choice), ints, floats, conf_table(arrays.orders.shape[2]),
+                   MAX_STEPS)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -142,15 +151,12 @@ def _fclear(fseen, n_fseen, counted):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
-def _kernel(probes, n_probes, tokens, finals, n_branches, orders, err_ids, freq, vocab, codes, ints, floats, conf,  # type: ignore[no-untyped-def]
-            max_steps):
+def _kernel(replay, err_ids, codes, ints, floats, conf, max_steps):  # type: ignore[no-untyped-def]
+    probes, n_probes, tokens, finals, n_branches, orders, freq, vocab = replay
     n_s, n_q, width = orders.shape
-    answers, totals, sequential, opened = episode_outputs(n_s, n_q)
-    cursor = np.zeros(width, dtype=np.int32)
-    charged = np.zeros(width, dtype=np.int64)
-    latest = np.zeros(width, dtype=np.int32)
+    outputs = episode_outputs(n_s, n_q)
+    cursor, charged, latest, finished = probe_state(width)
     previous = np.zeros(width, dtype=np.int32)
-    finished = np.zeros(width, dtype=np.bool_)
     abandoned = np.zeros(width, dtype=np.bool_)
     n_probed = np.zeros(width, dtype=np.int32)
     disagree = np.zeros(width, dtype=np.int32)
@@ -174,14 +180,8 @@ def _kernel(probes, n_probes, tokens, finals, n_branches, orders, err_ids, freq,
                 ints, floats, conf, max_steps, cursor, charged, latest, previous, finished, abandoned, n_probed,
                 disagree, streak, pool, live, order, counts, seen, scratch_counts, scratch_seen, fcounts, fseen,
                 counted, history)
-            answers[s, q] = answer
-            totals[s, q] = total
-            deepest = 0
-            for k in range(n_open):
-                deepest = max(deepest, charged[k])
-            sequential[s, q] = deepest
-            opened[s, q] = n_open
-    return answers, totals, sequential, opened
+            record_episode(outputs, s, q, answer, total, charged, n_open)
+    return outputs
 
 
 @numba.njit(cache=True, nogil=True)
@@ -220,13 +220,7 @@ def _episode(probes_q, n_probes_q, tokens_q, finals_q, nb, order_q, err, freq, c
                            probe_weight, length_power, consistency_power, conf)
         warm = step >= warm_up
         ema = (1 - alpha) * ema + alpha * c
-        history[n_hist] = ema
-        n_hist += 1
-        if n_hist > t_ema:
-            drop = n_hist - t_ema
-            for j in range(t_ema):
-                history[j] = history[j + drop]
-            n_hist = t_ema
+        n_hist = ema_push(history, n_hist, t_ema, ema)
         is_split = split == 1 and n_pool >= split_after and c < split_conf
         if warm and winner != _NONE and c >= prune_conf and n_pool >= prune_after and not is_split:
             if dissent == 1:
@@ -234,18 +228,7 @@ def _episode(probes_q, n_probes_q, tokens_q, finals_q, nb, order_q, err, freq, c
                 for j in range(n_live):
                     k = live[j]
                     disagree[k] = disagree[k] + 1 if latest[k] != winner else 0
-                n_dissent = 0
-                for j in range(n_live):
-                    k = live[j]
-                    if disagree[k] >= patience:
-                        pos = n_dissent
-                        while pos > 0 and disagree[order[pos - 1]] < disagree[k]:
-                            order[pos] = order[pos - 1]
-                            pos -= 1
-                        order[pos] = k
-                        n_dissent += 1
-                for j in range(min(n_dissent, max(0, n_live - min_kept))):
-                    abandoned[order[j]] = True
+                abandon_dissenters(live, n_live, disagree, patience, min_kept, order, abandoned)
             if overlong == 1:
                 shortest = -1
                 for k in range(n_open):
