@@ -19,7 +19,7 @@ import polars as pl
 from autotts.evaluate.parallel import EvalConfig
 from autotts.files import atomic_dir, atomic_path, atomic_write
 from autotts.methods import DISCOVERED, method_label
-from autotts.paper import published_table
+from autotts.paper import PAPER_SEEDS, not_compared, published_table, summarize_mismatches
 from autotts.report import (
     Figure,
     Section,
@@ -49,7 +49,6 @@ from stages.trajectory import round_bests
 __all__ = ["ReportOutputs", "report", "table_labels", "write_curves"]
 
 TITLE = "autotts: the discovered controller against the paper's baselines"
-PAPER_SEEDS = 100
 # The budget question asked of a discovered controller: CMC's accuracy with fewer tokens, and SC's with
 # at most a quarter of its tokens.
 TOKEN_BARS = {"cmc": 1.0, "sc": 0.25}
@@ -182,16 +181,8 @@ def _table1_section(evaluations: pl.DataFrame, splits: Mapping[str, str], labels
     title = "Table 1: accuracy (%) and tokens (thousands) per question"
     if not published:
         seeds = sorted(set(evaluations.get_column("seeds").to_list()))
-        note = (f"Not compared with the paper: these figures use {', '.join(map(str, seeds))} seed(s) per question; "
-                f"the paper's use {PAPER_SEEDS}.")
-        return Section(title, paragraphs=[note], tables=[table])
-    mismatches = paper_mismatches(evaluations, published)
-    lines = ["The paper's figures are in parentheses."]
-    if mismatches:
-        lines.append(f"{len(mismatches)} figure(s) differ from the paper's beyond its rounding: "
-                     + "; ".join(f"{m.model} {m.label} on {m.benchmark}, {m.describe()}" for m in mismatches) + ".")
-    else:
-        lines.append("Every figure the paper reports agrees with ours to its rounding.")
+        return Section(title, paragraphs=[not_compared(seeds)], tables=[table])
+    lines = ["The paper's figures are in parentheses.", summarize_mismatches(paper_mismatches(evaluations, published))]
     return Section(title, paragraphs=lines, tables=[table])
 
 

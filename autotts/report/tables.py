@@ -13,14 +13,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-__all__ = ["PAPER_TOLERANCE", "Mismatch", "Table", "markdown_table", "paper_mismatches", "summary_table", "table1"]
+from autotts.paper import Figures, Mismatch, compare_with_paper, differs
 
-Published = Mapping[tuple[str, str, str], tuple[float, float]]  # (model, benchmark, label) -> (acc %, kilo-tokens)
-
-# How far our figure may sit from the paper's before the report flags it: just beyond the paper's own
-# rounding (accuracy to 0.1 points, tokens to 0.1k of a few hundred k). Replay of the same traces on the
-# same 100 seeds agrees to that rounding, so a flag means a different protocol, data or controller.
-PAPER_TOLERANCE = (0.06, 0.001)  # (accuracy points, relative tokens)
+__all__ = ["Table", "markdown_table", "paper_mismatches", "summary_table", "table1"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,27 +34,9 @@ class Table:
     label_columns: int = 2
 
 
-@dataclass(frozen=True, slots=True)
-class Mismatch:
-    """One Table 1 cell where our figure and the paper's differ by more than :data:`PAPER_TOLERANCE`."""
-
-    model: str
-    benchmark: str
-    label: str
-    figure: str  # "accuracy" | "tokens"
-    ours: float
-    paper: float
-
-    def describe(self) -> str:
-        if self.figure == "accuracy":
-            return f"accuracy {self.ours:.2f}% vs the paper's {self.paper:.1f}% ({self.ours - self.paper:+.2f} points)"
-        return (f"tokens {self.ours:,.1f}k vs the paper's {self.paper:,.1f}k "
-                f"({self.ours / self.paper - 1:+.1%})")
-
-
 def table1(
     evaluations: pl.DataFrame, splits: Mapping[str, str], labels: Sequence[str], *,
-    published: Published | None = None,
+    published: Figures | None = None,
 ) -> Table:
     """One row per (model, label) for the labels given, in that order; one column pair per benchmark.
 
@@ -84,7 +61,7 @@ def table1(
                     ours = got[i] if got else None
                     cells.append(_cell(ours, ref[i] if ref else None, digits))
                     numbers.append(ours)
-                    if ours is not None and ref is not None and _differs(ours, ref[i], i):
+                    if ours is not None and ref is not None and differs(ours, ref[i], i):
                         flagged.add((len(rows), column))
             if any(n is not None for n in numbers):
                 rows.append(tuple(cells))
@@ -113,15 +90,9 @@ def summary_table(evaluations: pl.DataFrame, splits: Mapping[str, str], labels: 
                  label_columns=1)
 
 
-def paper_mismatches(evaluations: pl.DataFrame, published: Published) -> list[Mismatch]:
-    """Every (model, benchmark, method, figure) where ours and the paper's differ beyond the tolerance."""
-    out = []
-    for (model, benchmark, label), ours in sorted(_figures(evaluations).items()):
-        ref = published.get((model, benchmark, label))
-        for i, figure in ((0, "accuracy"), (1, "tokens")):
-            if ref is not None and _differs(ours[i], ref[i], i):
-                out.append(Mismatch(model, benchmark, label, figure, ours[i], ref[i]))
-    return out
+def paper_mismatches(evaluations: pl.DataFrame, published: Figures) -> list[Mismatch]:
+    """Every (model, benchmark, method, figure) of ``evaluations`` that differs from the paper's beyond its rounding."""
+    return compare_with_paper(_figures(evaluations), published)
 
 
 def markdown_table(table: Table) -> str:
@@ -150,11 +121,6 @@ def _header(first: str, second: str | None, splits: Mapping[str, str]) -> tuple[
     for b, split in splits.items():
         header += [f"{b} ({split}) acc %", f"{b} ({split}) tokens k"]
     return tuple(header)
-
-
-def _differs(ours: float, paper: float, figure: int) -> bool:
-    accuracy_points, token_share = PAPER_TOLERANCE
-    return abs(ours - paper) > accuracy_points if figure == 0 else abs(ours / paper - 1) > token_share
 
 
 def _best_cells(values: Sequence[Sequence[float | None]], groups: Sequence[str], *, offset: int
