@@ -17,16 +17,6 @@ import pytest
 
 pytest.importorskip("math_verify")
 
-GRADE = """
-import json, sys
-from autotts.live.solve import SolvedQuestion, answered_gold
-from autotts.replay.episode import TraceEvent
-
-revealed, gold, answers = sys.argv[1], sys.argv[2], sys.argv[3:]
-events = (TraceEvent("read", 0, 1, revealed, True, 100),)
-print(json.dumps([answered_gold(SolvedQuestion(0, a, 100, 100, 0, 0, 10, None, 1, 0, 0.1, events=events), gold)
-                  for a in answers]))
-"""
 CASES = {
     "9^{9^{9^{9}}}": False,  # a power tower: evaluated for ever
     "0=7": False,  # read as its right-hand side, gold, although the model never wrote it
@@ -36,7 +26,7 @@ CASES = {
 
 
 def test_the_controller_s_own_text_never_reaches_math_verify() -> None:
-    ran = subprocess.run([sys.executable, "-c", GRADE, "\\frac{14}{2}", "7", *CASES], capture_output=True,
-                         text=True, timeout=120, check=False)
+    ran = subprocess.run([sys.executable, "-m", "tests.security.grade_live_answers", "\\frac{14}{2}", "7", *CASES],
+                         capture_output=True, text=True, timeout=120, check=False)
     assert ran.returncode == 0, ran.stderr[-2000:]
     assert dict(zip(CASES, json.loads(ran.stdout), strict=True)) == CASES
