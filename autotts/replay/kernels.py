@@ -19,6 +19,7 @@ __all__ = [
     "ema_push",
     "episode_outputs",
     "explore",
+    "insert_ranked",
     "probe_state",
     "read_whole",
     "record_episode",
@@ -145,6 +146,18 @@ def ema_push(history, n_hist, t_ema, ema):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(inline="always", cache=True, nogil=True)
+def insert_ranked(ranked, n_ranked, k, key):  # type: ignore[no-untyped-def]
+    """Insert branch ``k`` into ``ranked[:n_ranked]``, kept in descending ``key`` order with ties in the order
+    of insertion (a stable sort, one branch at a time); returns the new length."""
+    pos = n_ranked
+    while pos > 0 and key[ranked[pos - 1]] < key[k]:
+        ranked[pos] = ranked[pos - 1]
+        pos -= 1
+    ranked[pos] = k
+    return n_ranked + 1
+
+
+@numba.njit(inline="always", cache=True, nogil=True)
 def abandon_dissenters(live, n_live, disagree, patience, keep, ranked, abandoned):  # type: ignore[no-untyped-def]
     """Abandon the live branches whose ``disagree`` count reached ``patience``, most disagreeing first (ties
     in ``live`` order), as long as ``keep`` branches stay live; ``ranked`` is scratch space."""
@@ -152,11 +165,6 @@ def abandon_dissenters(live, n_live, disagree, patience, keep, ranked, abandoned
     for j in range(n_live):
         k = live[j]
         if disagree[k] >= patience:
-            pos = n_ranked
-            while pos > 0 and disagree[ranked[pos - 1]] < disagree[k]:
-                ranked[pos] = ranked[pos - 1]
-                pos -= 1
-            ranked[pos] = k
-            n_ranked += 1
+            n_ranked = insert_ranked(ranked, n_ranked, k, disagree)
     for j in range(min(n_ranked, max(0, n_live - keep))):
         abandoned[ranked[j]] = True

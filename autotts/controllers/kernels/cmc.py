@@ -11,6 +11,7 @@ from autotts.replay.kernels import (
     ema_push,
     episode_outputs,
     explore,
+    insert_ranked,
     probe_state,
     record_episode,
     tally_add,
@@ -117,12 +118,7 @@ def _kernel(replay, knobs, floats, conf, max_steps):  # type: ignore[no-untyped-
                     n_live = 0
                     for k in range(n_open):
                         if not finished[k] and not abandoned[k]:
-                            pos = n_live
-                            while pos > 0 and n_probed[live[pos - 1]] < n_probed[k]:
-                                live[pos] = live[pos - 1]
-                                pos -= 1
-                            live[pos] = k
-                            n_live += 1
+                            n_live = insert_ranked(live, n_live, k, n_probed)
                     for j in range(n_live):
                         k = live[j]
                         reps = burst if (warm and latest[k] == winner) else 1

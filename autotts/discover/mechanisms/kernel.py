@@ -32,6 +32,7 @@ from autotts.replay.kernels import (
     ema_push,
     episode_outputs,
     explore,
+    insert_ranked,
     probe_state,
     record_episode,
     tally_add,
@@ -245,12 +246,7 @@ def _episode(probes_q, n_probes_q, tokens_q, finals_q, nb, order_q, err, freq, c
         n_deep = n_live
         if depth == 0 or depth == 3:  # most probed first (stable)
             for j in range(n_live):
-                k = live[j]
-                pos = j
-                while pos > 0 and n_probed[order[pos - 1]] < n_probed[k]:
-                    order[pos] = order[pos - 1]
-                    pos -= 1
-                order[pos] = k
+                insert_ranked(order, j, live[j], n_probed)
             if depth == 3:
                 n_deep = min(n_live, focus)
         elif depth == 1:  # agreeing with the leader first, then most probed (stable)
