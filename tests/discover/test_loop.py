@@ -89,7 +89,7 @@ def test_resuming_with_other_settings_is_refused(toy_store: Path, tmp_path: Path
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-c", "import sys; from autotts.cli import main; sys.exit(main())", *args]
+    return [sys.executable, "-m", "autotts", *args]
 
 
 def test_a_search_killed_mid_run_resumes_after_its_last_generation_without_recomputing(

@@ -37,8 +37,8 @@ def proxy(upstream: Upstream) -> Iterator[str]:
     }
     command = [
         sys.executable,
-        "-c",
-        "from autotts.cli import main; raise SystemExit(main())",
+        "-m",
+        "autotts",
         "proxy",
         "--controller",
         "cmc",

@@ -117,8 +117,7 @@ class Ran:
 def run_cli(*args: str, timeout: float = 600) -> Ran:
     """``autotts ARGS`` in a fresh process, as a user runs it; its peak resident memory sampled from /proc."""
     env = {**os.environ, "PYTHONPATH": str(TARGET)}
-    command = [sys.executable, "-c", "import sys; from autotts.cli import main; sys.exit(main())", *args]
-    return _run(command, env, timeout)
+    return _run([sys.executable, "-m", "autotts", *args], env, timeout)
 
 
 def run_stage(module: str, *args: str, timeout: float = 600) -> Ran:
