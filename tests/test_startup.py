@@ -59,6 +59,12 @@ def test_a_caller_of_main_keeps_its_process_as_it_is(monkeypatch: pytest.MonkeyP
     assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
+@pytest.mark.parametrize("module", ["autotts", "autotts.cli"])
+def test_python_dash_m_runs_the_command_line(module: str) -> None:
+    done = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("usage: autotts ")
+
+
 def test_help_loads_no_command_and_no_heavy_library() -> None:
     loaded = _imported("--help")
     assert not {"numpy", "duckdb", "numba", "polars", "prefect"} & loaded

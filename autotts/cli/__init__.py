@@ -116,7 +116,3 @@ def _os_error(exc: OSError) -> str:
 def _fail(command: str, message: str) -> int:
     print(f"autotts {command}: error: {message}", file=sys.stderr)
     return 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
