@@ -79,7 +79,9 @@ def discover(
     settings_ = EvalSettings(config.betas, jobs=config.jobs, limits=limits or SandboxLimits(), isolation=isolation)
     build = partial(CandidateEvaluator, matrices, settings_)  # here, or once on each Ray worker
     evaluator = RayEvaluator(build, settings_, config.ray_address) if config.ray_address else build()
-    brief = prompts.brief(goal, prompts.references(matrices, config.betas, config.search_seeds))
+    refs = prompts.references(matrices, config.betas, config.search_seeds)
+    goal = goal.against(refs.cmc)
+    brief = prompts.brief(goal, refs)
     stopped = run_rounds(config, brief, chosen, evaluator, goal, history, Progress(progress))
 
     ranked = history.ranked()

@@ -45,7 +45,7 @@ class DiscoverConfig:
     proposer: str = setting("evolve", "who writes the candidates (evolve needs no LLM)")
     proposer_params: Mapping[str, Any] = setting({}, "proposer option (model, temperature, command, ...)")
     betas: tuple[float, ...] = setting(DEFAULT_BETAS, "the beta sweep every candidate is scored over")
-    objective: str = setting("budgets", "how a candidate's curve is scored")
+    objective: str = setting("worst_gain", "how a candidate's curve is scored")
     objective_params: Mapping[str, Any] = setting({}, "objective option")
     seed: int = setting(0, "proposer seed")
     search_seeds: int = setting(10, "replay seeds (branch orders) per candidate during the rounds", minimum=1)

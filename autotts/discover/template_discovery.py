@@ -33,10 +33,10 @@ from autotts.discover.mechanisms.kernel import CompiledTemplate
 from autotts.discover.progress import Progress
 from autotts.discover.proposers.base import Proposal
 from autotts.discover.proposers.evolve import EvolveProposer
-from autotts.discover.proposers.template import Genome, render
+from autotts.discover.proposers.template import CMC_GENOME, Genome, render
 from autotts.discover.report import sc_reference, summarize_search
 from autotts.discover.search import SearchRecord, lineage, load_generations, run_search
-from autotts.discover.selection import CurvePoint, Objective, compare
+from autotts.discover.selection import CurvePoint, Objective, as_curves, compare
 from autotts.errors import DiscoveryError
 from autotts.evaluate.api import load_matrices
 from autotts.files import atomic_write
@@ -61,10 +61,11 @@ def discover_by_template(store: str | Path, out: Path, matrices: Sequence[Replay
     picking = [restrict(m, pick_q or search_q) for m in matrices]
     resumed = len(load_generations(out))  # a resumed run's speed counts only what it evaluates itself
     cpu = _cpu_seconds()
-    with evaluation_pool(GenomeEvaluator(searched, config.betas, config.search_seeds), config.jobs,
-                         config.ray_address) as evaluate:
+    search_evaluator = GenomeEvaluator(searched, config.betas, config.search_seeds)
+    with evaluation_pool(search_evaluator, config.jobs, config.ray_address) as evaluate:
+        search_goal = goal.against(as_curves(search_evaluator.evaluate(CMC_GENOME).points))
         records = run_search(out, generations=config.generations, population=config.population, seed=config.seed,
-                             breeder=breeder, evaluate=evaluate, objective=goal, progress=progress,
+                             breeder=breeder, evaluate=evaluate, objective=search_goal, progress=progress,
                              on_generation=lambda batch: history.mirror([_candidate(r, config) for r in batch]))
     search_seconds = (time.monotonic() - started, _cpu_seconds() - cpu)
     by_id = {r.candidate_id: r for r in records}
@@ -76,6 +77,7 @@ def discover_by_template(store: str | Path, out: Path, matrices: Sequence[Replay
     finals: dict[str, tuple[CurvePoint, ...]] = {}
     failed: dict[str, str] = {}
     final_evaluator = GenomeEvaluator(picking, config.betas, config.seeds, checks=0)
+    goal = goal.against(as_curves(final_evaluator.evaluate(CMC_GENOME).points))  # CMC on the pick fold's episodes
     for r in choose_finalists(ok, config.finalists):
         path = _write_candidate_files(out, r, config)
         problem = _rendered_file_disagrees(path, r.genome, picking, config.betas)

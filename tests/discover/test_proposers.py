@@ -218,6 +218,11 @@ def test_the_objective_section_is_rendered_from_the_chosen_objective() -> None:
     penalized = objective_section(build_objective("penalized", {"gamma": 0.05}), REFS)
     assert "minus 0.05 points per 1,000 average tokens" in penalized and "300,000" not in penalized
     assert "CMC scores 57.000" in penalized  # the better of 60 - 0.05 * 60 at beta 0 and 68 - 0.05 * 400 at beta 1
+    worst = build_objective("worst_gain", {"budgets": (100e3, 650e3)})
+    section = objective_section(worst.against(REFS.cmc), REFS)
+    assert "budgets of 100k, 650k average tokens" in section and "CMC scores 0.000" in section
+    # SC@64's one point costs 900k: nothing at either budget; it trails most at 650k, where CMC has its 68%
+    assert "SC@64 -68.000" in section
 
 
 IDEA_REPLY = "Idea: read few whole: read 2 to 8 branches to the end and vote.\n\n```python\n{source}```\n"

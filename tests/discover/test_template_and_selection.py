@@ -15,6 +15,8 @@ from autotts.discover.proposers import Proposal
 from autotts.discover.selection import (
     CurvePoint,
     Frontier,
+    WorstGain,
+    as_curves,
     build_objective,
     compare,
     monotone_violation,
@@ -58,6 +60,20 @@ def test_frontier_scores_what_one_beta_gives_every_model_not_each_model_s_best()
     split = _points("small", [(0.0, 50.0, 1e4), (1.0, 30.0, 1e5)]) + _points("large", [(0.0, 30.0, 1e4),
                                                                                       (1.0, 50.0, 1e5)])
     assert Frontier(low=1e4, high=1e6).score(split) == pytest.approx(40.0)
+
+
+def test_worst_gain_scores_the_budget_where_a_curve_trails_its_reference_most() -> None:
+    reference = _points("m", [(0.0, 50.0, 100e3), (1.0, 60.0, 300e3)])
+    goal = WorstGain(budgets=(100e3, 300e3)).against(as_curves(reference))
+    assert goal.score(reference) == pytest.approx(0.0)
+    # 5 points ahead at 100k but 2 behind at 300k: the 300k loss is the score, not the +1.5 mean
+    cheap_lead = _points("m", [(0.0, 55.0, 100e3), (1.0, 58.0, 300e3)])
+    assert goal.score(cheap_lead) == pytest.approx(-2.0)
+    assert build_objective("budgets", {"budgets": (100e3, 300e3), "margin": 0.0}).score(cheap_lead) == 56.5
+    # no point as cheap as 100k: that budget counts as 0 accuracy, the whole reference lost there
+    assert goal.score(_points("m", [(0.0, 70.0, 150e3), (1.0, 80.0, 300e3)])) == pytest.approx(-50.0)
+    # unbound, it is the worst budget's own accuracy
+    assert WorstGain(budgets=(100e3, 300e3)).score(cheap_lead) == pytest.approx(55.0)
 
 
 def test_the_beta_check_allows_small_noise_and_reports_the_curve() -> None:

@@ -83,6 +83,13 @@ def _scoring(objective: Objective) -> str:
         return (f"The score is, per search model, the best over the beta sweep of accuracy (percent) minus {gamma:g} "
                 "points per 1,000 average tokens, averaged over the models: spend tokens only where they buy "
                 "accuracy.")
+    if objective.name == "worst_gain":
+        budgets = ", ".join(f"{b / 1000:,.0f}k" for b in objective.budgets)  # type: ignore[attr-defined]
+        return ("The score is the smallest, over the budgets of " + budgets + " average tokens per question, of "
+                "your accuracy minus CMC's at that budget (accuracy a budget can buy: the best beta costing at most "
+                "that, or a mix of two betas; 0 where no beta is that cheap), on the mean curve over the search "
+                "models. Only the budget where you trail CMC most counts: beat it everywhere, the cheap end "
+                "and the top end alike.")
     if objective.name == "accuracy":
         return ("The score is the accuracy at the largest beta, averaged over the search models: only the top end "
                 "counts, whatever it costs (within the rules).")
