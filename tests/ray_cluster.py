@@ -23,11 +23,8 @@ from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-# ``ray start``, with the dashboard's optional dependencies hidden so that each node starts the minimal
-# dashboard agent: the tests need no dashboard, and the full agent (which ray[default], pulled in by
-# prefect-ray, enables) starts slower on a loaded machine than a raylet waits for it (~15 s), killing the node.
-RAY_START = [sys.executable, "-c", "import sys; sys.modules['ray.dashboard.optional_deps'] = None; "
-             "from ray.scripts.scripts import main; sys.exit(main())", "start"]
+# ``ray start`` with the minimal dashboard agent (see tests/ray_start.py)
+RAY_START = [sys.executable, str(REPO / "tests" / "ray_start.py"), "start"]
 # Ray turns token authentication on by itself once any cluster has left ~/.ray/auth_token behind; the
 # timeouts are raised for a loaded machine.
 HERMETIC = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0", "RAY_agent_register_timeout_ms": "180000",
