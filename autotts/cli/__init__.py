@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 
 from autotts.errors import AutoTTSError
+from autotts.terminal import shown
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -114,5 +115,5 @@ def _os_error(exc: OSError) -> str:
 
 
 def _fail(command: str, message: str) -> int:
-    print(f"autotts {command}: error: {message}", file=sys.stderr)
+    print(f"autotts {command}: error: {shown(message)}", file=sys.stderr)  # it may quote stored text
     return 1

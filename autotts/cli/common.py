@@ -14,6 +14,7 @@ from autotts.errors import ConfigError
 from autotts.store.connection import DEFAULT_STORE
 from autotts.store.locate import PIPELINE_STORE, STORE_ENV, default_store
 from autotts.store.locking import DEFAULT_LOCK_TIMEOUT
+from autotts.terminal import shown
 
 if TYPE_CHECKING:
     from autotts.evaluate.parallel import OnProgress
@@ -116,8 +117,9 @@ def print_json_lines(records: Sequence[dict[str, Any]]) -> None:
 
 
 def _cell(value: Any) -> str:
+    """A value as one line of table text; stored strings come from hostile hands (trace files, candidates, LLMs)."""
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:,.2f}"
-    return str(value)
+    return shown(str(value))

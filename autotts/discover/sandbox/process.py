@@ -26,6 +26,7 @@ from typing import NoReturn
 from autotts.discover.sandbox import protocol
 from autotts.discover.sandbox.isolation import Isolation, clock_environment, worker_command
 from autotts.discover.sandbox.protocol import FrameReader, ProtocolError
+from autotts.terminal import shown
 
 __all__ = ["SandboxLimits", "Worker", "WorkerError", "WorkerFailure"]
 
@@ -206,7 +207,7 @@ class Worker:
     def fail(self, kind: str, message: str) -> NoReturn:
         """Kill the worker and raise :class:`WorkerError` with what is known."""
         self.kill()
-        raise WorkerError(WorkerFailure(kind, message, _shown(self.stderr_tail[-1500:], "\n")))
+        raise WorkerError(WorkerFailure(kind, message, shown(self.stderr_tail[-1500:], "\n")))
 
 
 def _reported_failure(payload: bytes) -> WorkerFailure:
@@ -216,13 +217,5 @@ def _reported_failure(payload: bytes) -> WorkerFailure:
         kind, message, excerpt = str(data["kind"]), str(data["message"]), str(data.get("excerpt", ""))
     except (ProtocolError, KeyError, TypeError):
         return WorkerFailure("protocol", "the worker reported a failure that cannot be read")
-    return WorkerFailure(_shown(kind[:40]), _shown(message[:600]), _shown(excerpt[-2000:], "\n"))
+    return WorkerFailure(shown(kind[:40]), shown(message[:600]), shown(excerpt[-2000:], "\n"))
 
-
-def _shown(text: str, keep: str = "") -> str:
-    """A candidate's ``text`` with every unprintable character but those in ``keep`` written as its escape.
-
-    It is shown to people, on terminals: raw, its control characters would be obeyed (a cursor moved up,
-    a line cleared, a forged result printed over the rejection), and a message is one line.
-    """
-    return "".join(c if c.isprintable() or c in keep else ascii(c)[1:-1] for c in text)
