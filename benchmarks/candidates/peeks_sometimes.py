@@ -4,7 +4,8 @@ It reads three branches, then looks, through the engine's private table (reached
 candidate would, past the static check), at the final answer of the branch it would open next. Where
 that answer agrees with its vote and its character sum falls in one residue of PERIOD, it stops there
 and saves a read; elsewhere it reads a fourth branch. In strict mode the table is out of reach, so it
-reads on, and diverges on exactly the episodes it peeked on.
+reads on, and diverges on exactly the episodes it peeked on. The sandbox tests run this same file
+with a lower PERIOD (see tests/candidates).
 """
 
 import dataclasses
