@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from autotts.report.tables import Table, markdown_table
+from autotts.report.tables import Table, markdown_table, markdown_text
 
 __all__ = ["Figure", "Section", "data_uri", "html_table", "render_markdown", "render_page"]
 
@@ -124,7 +124,7 @@ def render_markdown(title: str, sections: Sequence[Section]) -> str:
     parts = [f"# {title}"]
     for s in sections:
         parts.append(f"## {s.title}")
-        parts += list(s.paragraphs)
+        parts += [markdown_text(p) for p in s.paragraphs]
         parts += [markdown_table(t).rstrip("\n") for t in s.tables]
         if s.text:
             parts.append(f"```\n{s.text}\n```")

@@ -8,6 +8,7 @@ best cell of each figure column is marked: the highest accuracy, the fewest toke
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ import polars as pl
 
 from autotts.paper import Figures, Mismatch, compare_with_paper, differs
 
-__all__ = ["Table", "markdown_table", "paper_mismatches", "summary_table", "table1"]
+__all__ = ["Table", "markdown_table", "markdown_text", "paper_mismatches", "summary_table", "table1"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +96,28 @@ def paper_mismatches(evaluations: pl.DataFrame, published: Figures) -> list[Mism
     return compare_with_paper(_figures(evaluations), published)
 
 
+_MARKUP = re.compile(r"[\\`*_\[\]<>|~]")  # what markdown reads as markup inside a line
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as markdown that shows it as written: what markdown would read as markup is escaped.
+
+    Report text quotes what proposers wrote (an LLM's idea, a candidate's docstring). Raw, their ``<``
+    would be HTML (an image fetched from anywhere when the page is opened), ``[`` a link, ``*`` and ``_``
+    emphasis, ``|`` a new table cell with a forged figure. Backslash escapes render as the characters.
+    """
+    return _MARKUP.sub(r"\\\g<0>", " ".join(text.splitlines()))
+
+
 def markdown_table(table: Table) -> str:
     """GitHub-flavoured markdown; figures right-aligned, the best in bold, paper mismatches with a ⚠."""
 
     def text(r: int, c: int, cell: str) -> str:
-        shown = f"**{cell}**" if (r, c) in table.best else cell
+        shown = f"**{markdown_text(cell)}**" if (r, c) in table.best else markdown_text(cell)
         return f"{shown} ⚠" if (r, c) in table.flagged else shown
 
     align = ["---" if i < table.label_columns else "---:" for i in range(len(table.header))]
-    lines = ["| " + " | ".join(table.header) + " |", "| " + " | ".join(align) + " |"]
+    lines = ["| " + " | ".join(map(markdown_text, table.header)) + " |", "| " + " | ".join(align) + " |"]
     lines += ["| " + " | ".join(text(r, c, cell) for c, cell in enumerate(row)) + " |"
               for r, row in enumerate(table.rows)]
     return "\n".join(lines) + "\n"
