@@ -60,3 +60,17 @@ def test_a_jailed_agent_cannot_set_the_kernel_s_settings(tmp_path: Path) -> None
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert not done.stdout, f"the agent could write kernel settings (root outside the jail):\n{done.stdout}"
+
+
+def test_a_jailed_agent_cannot_read_root_only_files(tmp_path: Path) -> None:
+    if _bwrap_problem():
+        pytest.skip(f"no bubblewrap: {_bwrap_problem()}")
+    run = tmp_path / "run"
+    workspace = run / "rounds" / "r00" / "workspace-00"
+    workspace.mkdir(parents=True)
+    agent = Path(__file__).parent / "root_files_proposer.py"
+    done = subprocess.run(jailed([sys.executable, str(agent)], workspace, run), cwd=workspace,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    read = [line for line in done.stdout.splitlines() if line.startswith("read: ")]
+    assert not read, f"the agent read root-only files: {read} ({done.stdout.splitlines()[-1]})"

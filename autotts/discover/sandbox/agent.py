@@ -11,7 +11,8 @@ like), the Python environment its command starts from, every existing path its c
 its workspace, writable; nothing else of the file system, so no store, no run directory and no home. It
 keeps the network (agents call model APIs) and the environment variables (their keys), and gets its
 own PID namespace and ``/proc`` (no discovery process to read or signal; the kernel's settings in
-there read-only), an empty ``/tmp`` and home folder, no capabilities, and death with the discovery.
+there read-only), an empty ``/tmp`` and home folder, no capabilities, death with the discovery, and,
+started as root, a real unprivileged uid (:data:`AGENT_UID`).
 """
 
 from __future__ import annotations
@@ -30,10 +31,16 @@ __all__ = ["jailed"]
 
 # Read-only for the agent, where they exist: programs, libraries, configuration (certificates, resolver).
 SYSTEM = ("/usr", "/etc", "/opt", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-# The kernel's settings under its /proc, read-only. Run as root, the agent is uid 0 without capabilities,
-# and a sysctl file asks only for its owner, root: kernel.core_pattern set to a program of the agent's runs
-# it as root outside every namespace at the next crash on the machine (bubblewrap covers /proc/irq and
-# /proc/bus itself, not these).
+# As root, the agent runs as this real unprivileged user (the sandbox worker's too), not as uid 0 without
+# capabilities: a file's owner needs no capability, so uid 0 read /etc/shadow, TLS private keys and any
+# root-only file of the system folders it sees. bubblewrap keeps CAP_SETUID/CAP_SETGID for setpriv alone,
+# which drops them with root (setuid to a non-zero uid clears the capabilities; no new ones: no_new_privs).
+AGENT_UID = 65534
+_AS_AGENT = ("setpriv", f"--reuid={AGENT_UID}", f"--regid={AGENT_UID}", "--clear-groups", "--inh-caps=-all", "--")
+# The kernel's settings under its /proc, read-only (a second wall behind AGENT_UID): as uid 0 without
+# capabilities, an agent could write them, for a sysctl file asks only for its owner, root:
+# kernel.core_pattern set to a program of the agent's runs it as root outside every namespace at the next
+# crash on the machine (bubblewrap covers /proc/irq and /proc/bus itself, not these).
 _KERNEL_SETTINGS = ("--ro-bind", "/proc/sys", "/proc/sys", "--ro-bind-try", "/proc/sysrq-trigger",
                     "/proc/sysrq-trigger")
 
@@ -51,15 +58,43 @@ def jailed(argv: Sequence[str], workspace: Path, private: Path) -> list[str]:
     resolver = Path("/etc/resolv.conf").resolve()
     if not resolver.is_relative_to("/etc") and resolver.exists():
         options += ["--ro-bind", str(resolver), str(resolver)]
-    options += ["--dev", "/dev", "--proc", "/proc", *_KERNEL_SETTINGS, "--tmpfs", "/tmp"]
+    options += ["--dev", "/dev", "--proc", "/proc", *_KERNEL_SETTINGS, "--perms", "1777", "--tmpfs", "/tmp"]
+    bound: list[Path] = []  # real folders shown in the jail, with their own modes
+    made = {Path("/tmp")}  # folders made in the jail: empty file systems, and the folders above the binds
     home = os.environ.get("HOME", "/")
     if home != "/" and not _system(Path(home)):
-        options += ["--tmpfs", home]
+        options += ["--perms", "1777", "--tmpfs", home]
+        made.add(Path(home))
     for path in _named_paths(argv):
         if not (_system(path) or path.is_relative_to(private) or private.is_relative_to(path)):
-            options += ["--ro-bind", str(path), str(path)]
-    return [*options, "--tmpfs", str(private), "--bind", str(workspace), str(workspace), "--chdir", str(workspace),
-            "--", *argv]
+            options += [*_passable(path, bound, made), "--ro-bind", str(path), str(path)]
+            bound.append(path)
+    options += [*_passable(private, bound, made), "--tmpfs", str(private)]
+    made.add(private)
+    options += [*_passable(workspace, bound, made), "--bind", str(workspace), str(workspace),
+                "--chdir", str(workspace)]
+    if os.geteuid() != 0:
+        return [*options, "--", *argv]
+    _hand_over(workspace)
+    return [*options, "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--", *_AS_AGENT, *argv]
+
+
+def _passable(path: Path, bound: list[Path], made: set[Path]) -> list[str]:
+    """Options that make the folders above ``path`` passable, where bubblewrap would create them (0700, root's).
+
+    Folders inside a bind are real ones and keep their own modes; those it creates are made 0755 first.
+    """
+    new = [a for a in reversed(path.parents) if a != Path("/") and a not in made and not _system(a)
+           and not any(a.is_relative_to(b) for b in bound)]
+    made.update(new)
+    return [option for folder in new for option in ("--perms", "0755", "--dir", str(folder))]
+
+
+def _hand_over(workspace: Path) -> None:
+    """Make the workspace the agent's (:data:`AGENT_UID`): the only place it may write."""
+    for folder, _, files in os.walk(workspace):
+        for name in [folder, *(os.path.join(folder, f) for f in files)]:
+            os.chown(name, AGENT_UID, AGENT_UID, follow_symlinks=False)
 
 
 def _system_view() -> list[str]:
