@@ -14,7 +14,7 @@ from autotts.discover.evaluation import CandidateEvaluator
 from autotts.discover.genome_evaluation import GenomeEvaluator, GenomeResult
 from autotts.discover.proposers import Proposal, ProposalContext, Proposer, register_proposer
 from autotts.discover.proposers.evolve import EvolveProposer
-from autotts.discover.proposers.template import Genome
+from autotts.discover.proposers.template import CMC_GENOME, Genome
 from autotts.discover.sandbox import SandboxLimits
 from tests import candidates
 
@@ -85,7 +85,9 @@ def test_the_template_search_on_a_ray_cluster_gives_the_single_machine_run(
 
     monkeypatch.setattr(GenomeEvaluator, "evaluate", counted)
     spread = discover(toy_store, out=tmp_path / "ray", ray_address=ray_cluster, **settings)
-    assert len(on_driver) <= 2  # the finalists only: the 16 search candidates went to the workers
+    # CMC (the reference, replayed on each fold) and the 2 finalists only: the 16 search candidates went to the workers
+    assert on_driver.count(CMC_GENOME) >= 2
+    assert len(on_driver) <= 4
     assert spread.best_candidate == here.best_candidate
     for name in ("generations/g000.json", "generations/g001.json", "best.py"):
         assert (tmp_path / "ray" / name).read_text() == (tmp_path / "here" / name).read_text()
