@@ -49,28 +49,26 @@ def test_an_agent_flooding_its_output_leaves_the_discovery_small(tmp_path: Path)
     assert record.get("points"), f"the agent's candidate was not scored: {record.get('failure')}"
 
 
-def test_a_jailed_agent_cannot_set_the_kernel_s_settings(tmp_path: Path) -> None:
+def _jailed_agent(tmp_path: Path, agent: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the agent file ``agent`` (beside this module) in the jail a discovery gives its first workspace."""
     if _bwrap_problem():
         pytest.skip(f"no bubblewrap: {_bwrap_problem()}")
     run = tmp_path / "run"
     workspace = run / "rounds" / "r00" / "workspace-00"
     workspace.mkdir(parents=True)
-    agent = Path(__file__).parent / "kernel_settings_proposer.py"
-    done = subprocess.run(jailed([sys.executable, str(agent), str(workspace)], workspace, run), cwd=workspace,
-                          capture_output=True, text=True, timeout=60, check=False)
+    argv = [sys.executable, str(Path(__file__).parent / agent), *(a.format(workspace=workspace) for a in args)]
+    done = subprocess.run(jailed(argv, workspace, run), cwd=workspace, capture_output=True, text=True, timeout=60,
+                          check=False)
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_a_jailed_agent_cannot_set_the_kernel_s_settings(tmp_path: Path) -> None:
+    done = _jailed_agent(tmp_path, "kernel_settings_proposer.py", "{workspace}")
     assert not done.stdout, f"the agent could write kernel settings (root outside the jail):\n{done.stdout}"
 
 
 def test_a_jailed_agent_cannot_read_root_only_files(tmp_path: Path) -> None:
-    if _bwrap_problem():
-        pytest.skip(f"no bubblewrap: {_bwrap_problem()}")
-    run = tmp_path / "run"
-    workspace = run / "rounds" / "r00" / "workspace-00"
-    workspace.mkdir(parents=True)
-    agent = Path(__file__).parent / "root_files_proposer.py"
-    done = subprocess.run(jailed([sys.executable, str(agent)], workspace, run), cwd=workspace,
-                          capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr
+    done = _jailed_agent(tmp_path, "root_files_proposer.py")
     read = [line for line in done.stdout.splitlines() if line.startswith("read: ")]
     assert not read, f"the agent read root-only files: {read} ({done.stdout.splitlines()[-1]})"
