@@ -24,6 +24,8 @@ from autotts.evaluate.bench import measure_call_costs
 from autotts.evaluate.runner import checked_episodes, run_episodes
 from autotts.evaluate.seeds import branch_orders
 from autotts.replay.arrays import ReplayArrays
+from autotts.store import batch
+from autotts.store.batch import Batch, Replace, commit
 from autotts.store.connection import open_store
 from autotts.store.synthetic import copy_traces
 
@@ -81,6 +83,8 @@ def test_an_evaluation_loads_neither_discovery_nor_prefect(bundled_store: Path, 
     assert not {"autotts.discover.api", "autotts.discover.proposers", "prefect"} & loaded
     # SC is plain NumPy and a record is NumPy columns: numba (~0.6 CPU-s) or polars would double the call
     assert not {"numba", "polars", "autotts.discover.sandbox.runner"} & loaded
+    # DuckDB's engine alone: the duckdb package's Python layer (relations, Arrow scans) is ~0.1 CPU-s of imports
+    assert "_duckdb" in loaded and "duckdb" not in loaded
     # nor what a one-process run of a built-in never uses: each is 2-20 ms of a call that must stay < 0.5 CPU-s
     # (numpy.ma comes with np.unique; the isolation module with the opt-out flag's name)
     assert not {"numpy.ma", "multiprocessing", "autotts.discover.sandbox.isolation",
@@ -161,3 +165,20 @@ def test_a_copy_of_traces_holds_that_pair_alone_and_replays_the_same(bundled_sto
         assert np.array_equal(getattr(copied, name), getattr(original, name)), name
     with pytest.raises(StoreError, match="exists"):
         copy_traces(bundled_store, copy, "Qwen3-8B", "aime24")
+
+
+def test_a_write_loads_the_duckdb_package_for_polars_rows_alone(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import polars as pl
+
+    layers: list[bool] = []
+    monkeypatch.setattr(batch, "with_python_layer", lambda: layers.append(True))
+    store = tmp_path / "traces.duckdb"
+    columns = {"model": ["m"], "benchmark": ["b"], "source": ["f"], "sha256": ["0"], "n_questions": [1]}
+    arrays = {k: np.array(v) for k, v in columns.items()}
+    commit(store, Batch("numpy rows", (Replace("sources", {"model": "m"}, arrays),)))
+    assert layers == []  # NumPy columns go through the engine alone
+    commit(store, Batch("polars rows", (Replace("sources", {"model": "m"}, pl.DataFrame(columns)),)))
+    assert layers == [True]
+    with open_store(store, read_only=True) as con:
+        assert con.execute("SELECT model, n_questions FROM sources").fetchall() == [("m", 1)]

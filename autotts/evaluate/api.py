@@ -14,8 +14,6 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from autotts.controllers.base import registered
 from autotts.controllers.loading import ControllerSpec, resolve_controller
 from autotts.errors import ConfigError, StoreError
@@ -27,6 +25,7 @@ from autotts.evaluate.untrusted import TRUSTED, ControllerFile, evaluate_untrust
 from autotts.replay.matrix import ReplayMatrix, count_questions, list_stores, load_matrix
 from autotts.results import EpisodeResults, Evaluation
 from autotts.store.connection import open_store
+from autotts.store.engine import duckdb
 from autotts.store.results import record_evaluations
 
 __all__ = ["EvalRequest", "evaluate_matrix", "evaluate_stores", "load_matrices", "renamed", "select_stores"]

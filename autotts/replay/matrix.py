@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-import duckdb
 import numpy as np
 
 from autotts.errors import StoreError
 from autotts.replay.episode import QuestionTraces
+from autotts.store.engine import duckdb
 from autotts.store.names import is_safe_name
 
 __all__ = ["QuestionTraces", "ReplayMatrix", "count_questions", "list_stores", "load_matrix"]

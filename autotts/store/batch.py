@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
-
 from autotts.errors import StoreBusyError, StoreError
 from autotts.store.connection import first_line, open_store, transaction
+from autotts.store.engine import duckdb, with_python_layer
 
 if TYPE_CHECKING:
     import numpy as np
@@ -62,11 +62,21 @@ class Batch:
             where = " AND ".join(f"{column} = ?" for column in r.key)
             con.execute(f"DELETE FROM {r.table} WHERE {where}", list(r.key.values()))
             if r.height:
-                con.register("batch_rows", r.rows)
-                try:
+                with _registered(con, r):
                     con.execute(f"INSERT INTO {r.table} BY NAME SELECT * FROM batch_rows")
-                finally:
-                    con.unregister("batch_rows")
+
+
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, replace: Replace) -> Iterator[None]:
+    """``replace``'s rows readable as ``batch_rows`` within the block (a polars frame through the duckdb package's
+    Arrow scans, NumPy columns by the engine alone)."""
+    if not isinstance(replace.rows, Mapping):
+        with_python_layer()
+    con.register("batch_rows", replace.rows)
+    try:
+        yield
+    finally:
+        con.unregister("batch_rows")
 
 
 def commit(store: str | Path, batch: Batch) -> None:
@@ -123,9 +133,8 @@ def _save_pending(store: Path, batch: Batch) -> Path:
             con.execute("INSERT INTO replaces VALUES (?, ?, ?, ?)", [op, r.table, json.dumps(dict(r.key)),
                                                                      r.rows is not None])
             if r.rows is not None:
-                con.register("batch_rows", r.rows)
-                con.execute(f"CREATE TABLE rows_{op} AS SELECT * FROM batch_rows")
-                con.unregister("batch_rows")
+                with _registered(con, r):
+                    con.execute(f"CREATE TABLE rows_{op} AS SELECT * FROM batch_rows")
     finally:
         con.close()
     os.replace(tmp, target)
@@ -133,6 +142,7 @@ def _save_pending(store: Path, batch: Batch) -> Path:
 
 
 def _load_pending(path: Path) -> Batch:
+    with_python_layer()  # the rows come back as polars frames
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:

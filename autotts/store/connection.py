@@ -7,9 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from autotts.errors import StoreError
+from autotts.store.engine import duckdb
 from autotts.store.locking import wait_for_store
 from autotts.store.schema import DDL
 

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import duckdb
-
 from autotts.errors import StoreBusyError
+from autotts.store.engine import duckdb
 
 __all__ = ["DEFAULT_LOCK_TIMEOUT", "Holder", "describe_process", "store_access", "wait_for_store"]
 
