@@ -10,7 +10,7 @@ from typing import Any
 from autotts.errors import StoreError
 from autotts.store.engine import duckdb
 from autotts.store.locking import wait_for_store
-from autotts.store.schema import DDL
+from autotts.store.schema import ddl_for
 
 __all__ = ["CONFINED", "DEFAULT_STORE", "open_store", "transaction"]
 
@@ -56,8 +56,14 @@ def open_store(
         raise StoreError(f"{path}: cannot open the store: {first_line(exc)}") from exc
     if not read_only:
         with transaction(con):  # one commit for every table, not one each: a third less CPU on every write
-            con.execute(DDL)
+            existing = {name for (name,) in con.execute(_OWN_TABLES).fetchall()}
+            con.execute(ddl_for(existing))
     return con
+
+
+# The store's own tables: not temporary ones, nor those of another attached database.
+_OWN_TABLES = ("SELECT table_name FROM duckdb_tables() "
+               "WHERE database_name = current_database() AND schema_name = 'main' AND NOT temporary")
 
 
 @contextmanager
