@@ -19,7 +19,7 @@ import polars as pl
 from autotts.evaluate.parallel import EvalConfig
 from autotts.files import atomic_dir, atomic_path, atomic_write
 from autotts.methods import DISCOVERED, method_label
-from autotts.paper import PAPER_SEEDS, not_compared, published_table, summarize_mismatches
+from autotts.paper import PAPER_SEEDS, not_compared, paper_notes, public_table, published_table, summarize_mismatches
 from autotts.report import (
     Figure,
     Section,
@@ -182,7 +182,8 @@ def _table1_section(evaluations: pl.DataFrame, splits: Mapping[str, str], labels
     if not published:
         seeds = sorted(set(evaluations.get_column("seeds").to_list()))
         return Section(title, paragraphs=[not_compared(seeds)], tables=[table])
-    lines = ["The paper's figures are in parentheses.", summarize_mismatches(paper_mismatches(evaluations, published))]
+    found = paper_mismatches(evaluations, published, public=public_table(), notes=paper_notes())
+    lines = ["The paper's figures are in parentheses.", summarize_mismatches(found)]
     return Section(title, paragraphs=lines, tables=[table])
 
 

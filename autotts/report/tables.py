@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from autotts.paper import Figures, Mismatch, compare_with_paper, differs
+from autotts.paper import Figures, Mismatch, PaperNote, compare_with_paper, differs
 
 __all__ = ["Table", "markdown_table", "markdown_text", "paper_mismatches", "summary_table", "table1"]
 
@@ -91,9 +91,13 @@ def summary_table(evaluations: pl.DataFrame, splits: Mapping[str, str], labels: 
                  label_columns=1)
 
 
-def paper_mismatches(evaluations: pl.DataFrame, published: Figures) -> list[Mismatch]:
-    """Every (model, benchmark, method, figure) of ``evaluations`` that differs from the paper's beyond its rounding."""
-    return compare_with_paper(_figures(evaluations), published)
+def paper_mismatches(
+    evaluations: pl.DataFrame, published: Figures, *, public: Figures | None = None,
+    notes: Mapping[tuple[str, str, str], PaperNote] | None = None,
+) -> list[Mismatch]:
+    """Every (model, benchmark, method, figure) of ``evaluations`` that differs from the paper's beyond its
+    rounding, with the public evaluator's figure and our note where given."""
+    return compare_with_paper(_figures(evaluations), published, public=public, notes=notes)
 
 
 _MARKUP = re.compile(r"[\\`*_\[\]<>|~]")  # what markdown reads as markup inside a line
