@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
+from decimal import Decimal
+from typing import Any
 
 from autotts.cli.common import add_store_option, print_json_lines, render_table
 from autotts.store.query import QueryResult, run_sql
+
+# Text a spreadsheet would read as a formula starts with one of these (OWASP's CSV-injection list);
+# a number written with its sign is data, not a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=["table", "csv", "json"],
         default="table",
-        help="table (default), csv, or json (one object per row)",
+        help="table (default), csv (text a spreadsheet would run as a formula gets a leading '), "
+        "or json (one object per row)",
     )
     parser.set_defaults(func=run)
 
@@ -41,10 +50,22 @@ def _show(result: QueryResult, fmt: str) -> None:
     if not result.columns:
         print("ok")
     elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(result.columns)
-        writer.writerows(result.rows)
+        writer = csv.writer(sys.stdout)  # RFC 4180 line ends: then a stored \r is quoted, not a row break
+        writer.writerow([_spreadsheet_cell(c) for c in result.columns])
+        writer.writerows([_spreadsheet_cell(v) for v in row] for row in result.rows)
     elif fmt == "json":
         print_json_lines([dict(zip(result.columns, row, strict=True)) for row in result.rows])
     else:
         print(render_table(result.columns, result.rows))
+
+
+def _spreadsheet_cell(value: Any) -> Any:
+    """``value`` as a CSV cell that a spreadsheet reads as data. Stored text comes from trace files,
+    candidates and LLMs, and ``=HYPERLINK(...)`` or ``=cmd|...`` would run when the file is opened, so
+    such text gets OWASP's escape, a leading ``'``. Numbers, and text that is one (``-3``), are kept."""
+    if value is None or isinstance(value, int | float | Decimal):
+        return value
+    text = str(value)
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text

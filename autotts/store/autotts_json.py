@@ -16,6 +16,7 @@ a safe charset, since they become parts of file names.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import io
@@ -29,6 +30,7 @@ from autotts.errors import IngestError
 
 __all__ = [
     "MAX_JSON_BYTES",
+    "PARSE_BYTES_PER_JSON_BYTE",
     "ReplayFile",
     "StoredBranch",
     "StoredQuestion",
@@ -36,7 +38,12 @@ __all__ = [
     "read_autotts_json",
 ]
 
-MAX_JSON_BYTES = 256 * 2**20  # ~100x the largest bundled file (30 questions x 128 traces: 2.7 MB)
+# Python's JSON objects outweigh their text: lists nested in lists, the worst shape measured
+# (benchmarks/ingest_memory.py), take 50 bytes per byte of JSON while parsed; release files take 30.
+# So the cap, 12x the largest bundled file (30 questions x 128 traces: 2.7 MB), bounds parsing below
+# PARSE_BYTES_PER_JSON_BYTE x MAX_JSON_BYTES = 1.9 GiB whatever a file holds.
+MAX_JSON_BYTES = 32 * 2**20
+PARSE_BYTES_PER_JSON_BYTE = 60
 _MAX_INT32 = 2**31 - 1  # probe_freq, counts: INTEGER columns
 _MAX_INT64 = 2**63 - 1  # branch_tokens: a BIGINT column
 
@@ -79,8 +86,10 @@ def read_autotts_json(path: str | Path) -> ReplayFile:
     """Read and fully validate one release file; raise :class:`IngestError` if it is bad."""
     path = Path(path)
     raw = _read_bytes(path)
+    sha256 = hashlib.sha256(raw).hexdigest()
     try:
-        data = json.loads(raw)
+        data = _parse(raw)
+        del raw  # the parsed objects alone are held while they are checked
     except (ValueError, UnicodeDecodeError) as exc:
         raise IngestError(f"{path}: not valid JSON ({_short(exc)})") from exc
     except RecursionError:
@@ -98,7 +107,19 @@ def read_autotts_json(path: str | Path) -> ReplayFile:
             f"{path}: question {idx}: probe_freq {questions[idx].probe_freq} differs from "
             f"question 0's {first}; one file must use one probe interval"
         )
-    return ReplayFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), questions=questions)
+    return ReplayFile(path=path, sha256=sha256, questions=questions)
+
+
+def _parse(raw: bytes) -> Any:
+    """``json.loads`` with the cyclic garbage collector paused. Parsed JSON holds no cycles, and a file of
+    millions of small lists would otherwise set off a collection every few hundred (4x the time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return json.loads(raw)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -121,7 +142,7 @@ def _capped(path: Path, fh: io.BufferedIOBase, how: str) -> bytes:
     """Read ``fh`` to its end, refusing (before holding more) anything past :data:`MAX_JSON_BYTES`."""
     data = fh.read(MAX_JSON_BYTES + 1)
     if len(data) > MAX_JSON_BYTES:
-        raise IngestError(f"{path}: larger than {MAX_JSON_BYTES // 2**20} MiB{how}; split it into several files")
+        raise IngestError(f"{path}: larger than {MAX_JSON_BYTES / 2**20:g} MiB{how}; split it into several files")
     return data
 
 

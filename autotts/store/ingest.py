@@ -25,9 +25,12 @@ from autotts.store.canonical import stamp_identifier
 from autotts.store.connection import open_store, transaction
 from autotts.store.names import check_name
 
-__all__ = ["IngestedStore", "build_store", "ingest_files", "replay_batch", "write_replay"]
+__all__ = ["MAX_BATCH_BYTES", "IngestedStore", "build_store", "ingest_files", "replay_batch", "write_replay"]
 
 _TRACE_TABLES = ("probes", "branches", "questions", "sources")
+# Rows held for one ingest call. Release files' rows take 1.7 bytes per byte of JSON, and the worst
+# shape measured (empty probes) 4, so this is 64-150 MiB of JSON: some 50 files of the bundled size.
+MAX_BATCH_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,32 +57,43 @@ def ingest_files(
     Any bad file aborts the whole call before the store is touched, so a failed
     ingest leaves the store exactly as it was. ``whole`` replaces the store file
     itself with one holding these files alone (what a new store gets anyway).
+    Files are parsed one at a time and only their rows are kept, at most
+    :data:`MAX_BATCH_BYTES` of them, so memory stays bounded however many files come.
     """
     if not paths:
         raise IngestError("no input files given")
-    files = [read_autotts_json(p) for p in paths]
-    keys = []
-    for f in files:
-        default_model, default_benchmark = default_names(f.path)
-        keys.append((check_name("model", model or default_model, f.path),
-                     check_name("benchmark", benchmark or default_benchmark, f.path)))
-    seen: dict[tuple[str, str], Path] = {}
-    for key, f in zip(keys, files, strict=True):
-        if key in seen:
-            raise IngestError(f"{f.path}: model {key[0]!r}, benchmark {key[1]!r} also comes from {seen[key]}")
-        seen[key] = f.path
     results: list[IngestedStore] = []
     replaces: list[Replace] = []
-    for f, (m, b) in zip(files, keys, strict=True):
-        size, rows = replay_batch(f, m, b)
+    seen: dict[tuple[str, str], Path] = {}
+    held = 0
+    for path in paths:
+        size, rows, source = _file_rows(Path(path), model, benchmark)
+        key = (size.model, size.benchmark)
+        if key in seen:
+            raise IngestError(f"{source}: model {key[0]!r}, benchmark {key[1]!r} also comes from {seen[key]}")
+        seen[key] = source
+        held += sum(int(r.rows.estimated_size()) for r in rows if isinstance(r.rows, pl.DataFrame))
+        if held > MAX_BATCH_BYTES:
+            raise IngestError(f"{source}: the files before it and it make more than {MAX_BATCH_BYTES / 2**20:g} MiB "
+                              "of rows to hold at once; ingest them in several calls")
         results.append(size)
         replaces += rows
-    batch = Batch(f"{len(files)} ingested file{'s' * (len(files) != 1)}", tuple(replaces))
+    batch = Batch(f"{len(results)} ingested file{'s' * (len(results) != 1)}", tuple(replaces))
     if whole or not Path(store).exists():
         build_store(store, batch)
     else:
         commit(store, batch)
     return results
+
+
+def _file_rows(path: Path, model: str | None, benchmark: str | None) -> tuple[IngestedStore, tuple[Replace, ...], Path]:
+    """One file's rows (its parsed objects freed on return), its size, and the path it was read from."""
+    replay = read_autotts_json(path)
+    default_model, default_benchmark = default_names(replay.path)
+    m = check_name("model", model or default_model, replay.path)
+    b = check_name("benchmark", benchmark or default_benchmark, replay.path)
+    size, rows = replay_batch(replay, m, b)
+    return size, rows, replay.path
 
 
 def build_store(store: str | Path, batch: Batch) -> None:

