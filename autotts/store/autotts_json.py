@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 # Python's JSON objects outweigh their text: lists nested in lists, the worst shape measured
-# (benchmarks/ingest_memory.py), take 50 bytes per byte of JSON while parsed; release files take 30.
+# (benchmarks/ingest_memory.py), take 50 bytes per byte of JSON while parsed; release files take 18.
 # So the cap, 12x the largest bundled file (30 questions x 128 traces: 2.7 MB), bounds parsing below
 # PARSE_BYTES_PER_JSON_BYTE x MAX_JSON_BYTES = 1.9 GiB whatever a file holds.
 MAX_JSON_BYTES = 32 * 2**20

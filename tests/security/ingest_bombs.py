@@ -55,8 +55,15 @@ def empty_probes(size: int) -> bytes:
     return _repeated(unit, size)
 
 
+def empty_branches(size: int) -> bytes:
+    """A valid release file of branches with no probes: ten bytes a stored row of the keyed ``branches`` table."""
+    head = b'{"question":"q","gold_answer":"1","probe_freq":1,"each_branch":['
+    return _repeated(head + b",".join([b'[[],1,""]'] * 10_000) + b"]}", size)
+
+
 SHAPES: dict[str, Callable[[int], bytes]] = {
-    f.__name__: f for f in (nested_lists, nested_objects, tiny_objects, deep, huge_string, empty_probes)
+    f.__name__: f
+    for f in (nested_lists, nested_objects, tiny_objects, deep, huge_string, empty_probes, empty_branches)
 }
 
 
