@@ -148,11 +148,11 @@ def test_branch_orders_are_built_once_and_shared_read_only() -> None:
 
 def test_bench_call_costs_record_into_a_copy_and_leave_the_store_as_it_was(bundled_store: Path) -> None:
     before = bundled_store.stat()
-    costs = measure_call_costs(bundled_store, "Qwen3-8B", "aime24", repeats=1)
+    costs = measure_call_costs(bundled_store, "Qwen3-8B", "aime24", rounds=1)
     after = bundled_store.stat()
     assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
-    assert 0 < costs.startup_cpu_seconds < costs.eval_cpu_seconds  # an eval pays its start-up and more
-    assert costs.eval_recorded_cpu_seconds > 0 and costs.eval_store == "Qwen3-8B/aime24"
+    assert 0 < costs.startup.median < costs.eval.least  # an eval pays its start-up and more
+    assert costs.eval_recorded.least > 0 and costs.eval_store == "Qwen3-8B/aime24" and costs.rounds == 1
 
 
 def test_a_copy_of_traces_holds_that_pair_alone_and_replays_the_same(bundled_store: Path, tmp_path: Path) -> None:

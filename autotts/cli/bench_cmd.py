@@ -13,7 +13,7 @@ from pathlib import Path
 from autotts.cli.common import add_store_option, progress_bar, render_table
 from autotts.errors import ConfigError
 from autotts.evaluate.api import load_matrices
-from autotts.evaluate.bench import measure_call_costs, run_benchmark, run_synthetic
+from autotts.evaluate.bench import CommandCPU, measure_call_costs, run_benchmark, run_synthetic
 from autotts.evaluate.chunks import DEFAULT_CHUNK_QUESTIONS
 
 
@@ -23,6 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--benchmark", action="append", default=[], help="benchmark (repeatable; default all)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
     parser.add_argument("--seeds", type=int, default=100, help="branch orders per evaluation (default 100)")
+    parser.add_argument("--call-rounds", type=int, default=3, metavar="N",
+                        help="runs of each per-command figure (--help, a one-store eval with and without "
+                             "recording), in turn; the least and the median are shown (default 3)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     parser.add_argument("--synthetic-questions", type=int, metavar="N",
                         help="instead: replay CMC over a store of N questions repeating every question of --store, "
@@ -40,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     matrices = load_matrices(args.store, args.model, args.benchmark)
     load_seconds = time.perf_counter() - started
-    calls = measure_call_costs(args.store, matrices[0].model, matrices[0].benchmark)
+    calls = measure_call_costs(args.store, matrices[0].model, matrices[0].benchmark, rounds=args.call_rounds)
     with progress_bar("bench", enabled=not args.json) as on_progress:
         report = run_benchmark(matrices, jobs=args.jobs, seeds=args.seeds, on_progress=on_progress)
     figures = {"load_seconds": round(load_seconds, 2), **report.as_dict(), "calls": asdict(calls)}
@@ -63,12 +66,16 @@ def run(args: argparse.Namespace) -> int:
         f"\nlinearity, {report.linear_controller}: {report.linear_base_seconds:.3f} s on 1 store, "
         f"{report.linear_10x_seconds:.3f} s on a 10x store (ratio {figures['linear_ratio']})"
         f"\npeak memory: {report.peak_rss_mb_parent:.0f} MB parent, {report.peak_rss_mb_worker:.0f} MB largest worker"
-        f"\nper command, from a new process (CPU s, user + sys): `autotts --help` {calls.startup_cpu_seconds:.2f}; "
-        f"`autotts eval --controller sc` (SC@64) on {calls.eval_store} {calls.eval_recorded_cpu_seconds:.2f} "
-        f"recording, {calls.eval_cpu_seconds:.2f} with --no-record "
-        f"(matrix above, in-process: {cpu_per_evaluation:.3f} per evaluation)"
+        f"\nper command, from a new process (CPU s, user + sys, least / median of {calls.rounds} rounds at load "
+        f"{calls.load:.1f} on {calls.cores} cores): `autotts --help` {_cpu(calls.startup)}; "
+        f"`autotts eval --controller sc` (SC@64) on {calls.eval_store} {_cpu(calls.eval_recorded)} recording, "
+        f"{_cpu(calls.eval)} with --no-record (matrix above, in-process: {cpu_per_evaluation:.3f} per evaluation)"
     )
     return 0
+
+
+def _cpu(cost: CommandCPU) -> str:
+    return f"{cost.least:.2f} / {cost.median:.2f}"
 
 
 def run_synthetic_bench(args: argparse.Namespace) -> int:

@@ -7,7 +7,9 @@ Figures, not assertions: ``autotts bench`` prints them as a table or JSON.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from autotts.errors import ConfigError
 from autotts.evaluate.api import EvalRequest, evaluate_matrix, evaluate_stores
 from autotts.evaluate.chunks import DEFAULT_CHUNK_QUESTIONS
 from autotts.evaluate.parallel import EvalConfig, OnProgress, evaluate_configs, shifted
@@ -30,6 +33,7 @@ from autotts.store.synthetic import build_synthetic_store, copy_traces
 __all__ = [
     "BenchReport",
     "CallCosts",
+    "CommandCPU",
     "ControllerFigures",
     "SyntheticFigures",
     "curve_configs",
@@ -118,40 +122,56 @@ def tile_matrix(matrix: ReplayMatrix, times: int) -> ReplayMatrix:
 
 
 @dataclass(frozen=True, slots=True)
-class CallCosts:
-    """What a person pays per command, from a fresh process: CPU seconds (user + sys, the least of a few runs).
+class CommandCPU:
+    """CPU seconds (user + sys) of one command over several runs, each in a new process."""
 
-    ``startup`` is ``autotts --help``; ``eval`` one SC@64 evaluation of one store, start-up included, as
-    ``--no-record`` on the store and recording (into a copy of that store's traces, so the benchmark leaves the
-    store as it was).
+    least: float
+    median: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallCosts:
+    """What a person pays per command, from a fresh process.
+
+    ``startup`` is ``autotts --help``; ``eval`` one SC@64 evaluation of one store, start-up included, with
+    ``--no-record`` on the store, and ``eval_recorded`` recording (into a copy of that store's traces, so the
+    benchmark leaves the store as it was). The three run in turn, ``rounds`` times, so a change in the machine's
+    load falls on all of them alike; ``load`` is its 1-minute load average at the end, over ``cores`` cores (CPU
+    seconds grow with contention, so a figure means little without it).
     """
 
-    startup_cpu_seconds: float
-    eval_cpu_seconds: float
-    eval_recorded_cpu_seconds: float
+    startup: CommandCPU
+    eval: CommandCPU
+    eval_recorded: CommandCPU
     eval_store: str
+    rounds: int
+    load: float
+    cores: int
 
 
-def measure_call_costs(store: str | Path, model: str, benchmark: str, *, repeats: int = 3) -> CallCosts:
+def measure_call_costs(store: str | Path, model: str, benchmark: str, *, rounds: int = 3) -> CallCosts:
     """Time ``autotts --help`` and ``autotts eval`` of SC@64 on (model, benchmark), each in a new process."""
+    if rounds < 1:
+        raise ConfigError(f"rounds must be at least 1, got {rounds}")
     evaluation = ["eval", "--controller", "sc", "--model", model, "--benchmark", benchmark, "--json"]
     with tempfile.TemporaryDirectory(prefix="autotts-bench-") as tmp:
         copy = Path(tmp) / "one-store.duckdb"
         copy_traces(Path(store), copy, model, benchmark)
-        recorded = _command_cpu([*evaluation, "--store", str(copy)], repeats)
-    return CallCosts(_command_cpu(["--help"], repeats), _command_cpu([*evaluation, "--store", str(store),
-                                                                       "--no-record"], repeats),
-                     recorded, f"{model}/{benchmark}")
+        commands = (["--help"], [*evaluation, "--store", str(store), "--no-record"],
+                    [*evaluation, "--store", str(copy)])
+        costs: list[list[float]] = [[] for _ in commands]
+        for _ in range(rounds):
+            for command, runs in zip(commands, costs, strict=True):
+                runs.append(_command_cpu(command))
+    startup, plain, recorded = (CommandCPU(min(runs), statistics.median(runs)) for runs in costs)
+    return CallCosts(startup, plain, recorded, f"{model}/{benchmark}", rounds, os.getloadavg()[0], os.cpu_count() or 1)
 
 
-def _command_cpu(arguments: list[str], repeats: int) -> float:
-    costs = []
-    for _ in range(repeats):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run([sys.executable, "-m", "autotts", *arguments], check=True, capture_output=True)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        costs.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-    return min(costs)
+def _command_cpu(arguments: list[str]) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-m", "autotts", *arguments], check=True, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def run_benchmark(
