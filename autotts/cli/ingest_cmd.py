@@ -10,6 +10,7 @@ from autotts.cli.common import add_store_option, render_table
 from autotts.errors import ConfigError
 from autotts.store.batch import pending_dir, record_pending
 from autotts.store.ingest import IngestedStore, ingest_files
+from autotts.terminal import shown
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,7 +49,7 @@ def run_bundled(args: argparse.Namespace) -> int:
 def run_pending(args: argparse.Namespace) -> int:
     done = record_pending(args.store, args.files)
     for path, what in done:
-        print(f"recorded {what} from {path}")
+        print(f"recorded {shown(what)} from {path}")  # the batch file may come from elsewhere
     if not done:
         print(f"nothing waiting in {pending_dir(args.store)}")
     return 0

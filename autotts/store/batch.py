@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,12 +21,15 @@ from typing import TYPE_CHECKING, Any
 from autotts.errors import StoreBusyError, StoreError
 from autotts.store.connection import first_line, open_store, transaction
 from autotts.store.engine import duckdb, with_python_layer
+from autotts.store.schema import TABLES
 
 if TYPE_CHECKING:
     import numpy as np
     import polars as pl
 
 __all__ = ["Batch", "Replace", "commit", "pending_dir", "pending_files", "record_pending"]
+
+_COLUMN = re.compile(r"[a-z_][a-z0-9_]*")  # a key column, as the schema names them
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,10 @@ def record_pending(store: str | Path, files: Sequence[Path] = ()) -> list[tuple[
     done = []
     for path in files or pending_files(store):
         batch = _load_pending(Path(path))
-        commit(store, batch)
+        try:
+            commit(store, batch)
+        except duckdb.Error as exc:  # rows that do not fit their table: the transaction rolled back
+            raise StoreError(f"{path}: cannot record the saved batch: {first_line(exc)}") from exc
         Path(path).unlink()
         done.append((Path(path), batch.what))
     return done
@@ -150,11 +157,28 @@ def _load_pending(path: Path) -> Batch:
     try:
         (what,) = con.execute("SELECT what FROM batch").fetchone() or ("",)
         replaces = [
-            Replace(table, json.loads(key), con.sql(f"SELECT * FROM rows_{op}").pl() if has_rows else None)
-            for op, table, key, has_rows in con.execute("SELECT * FROM replaces ORDER BY op").fetchall()
+            Replace(*_checked(path, op, table, key), con.sql(f"SELECT * FROM rows_{op}").pl() if has_rows else None)
+            for op, table, key, has_rows in con.execute("SELECT op, tbl, key, has_rows FROM replaces ORDER BY op"
+                                                        ).fetchall()
         ]
     except duckdb.Error as exc:
         raise StoreError(f"{path}: not a saved batch of autotts: {first_line(exc)}") from exc
     finally:
         con.close()
-    return Batch(what, tuple(replaces))
+    return Batch(str(what), tuple(replaces))
+
+
+def _checked(path: Path, op: Any, table: Any, key: Any) -> tuple[str, dict[str, Any]]:
+    """A saved replacement's table and key columns, refused unless they name a store table and plain columns.
+
+    They become SQL text, and a batch file may come from elsewhere (``autotts ingest pending FILE``): a table
+    named ``sources; COPY ... TO ...`` would run its own statements on the writable store."""
+    try:
+        columns = json.loads(key)
+    except (TypeError, ValueError):
+        columns = None
+    if not (isinstance(op, int) and table in TABLES and isinstance(columns, dict) and columns
+            and all(_COLUMN.fullmatch(c) for c in columns)):
+        raise StoreError(f"{path}: not a saved batch of autotts: replacement {op!r} names table {table!r}, "
+                         f"key {key!r}")
+    return table, columns

@@ -8,12 +8,15 @@ text and read back with ``autotts sql``. Printed raw, their control characters a
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from autotts.cli import main
+from autotts.store.ingest import ingest_files
 from tests.builders import branch, question, write_release
 from tests.security import harness as h
 
@@ -74,3 +77,47 @@ def test_stored_text_reaches_a_spreadsheet_as_text_not_formulas(
     assert main(["sql", "--store", str(store), "--format", "csv", pivot]) == 0
     header = next(csv.reader(io.StringIO(capsys.readouterr().out, newline="")))
     assert set(header) == {"-3", *(f"'{f}" for f in FORMULAS)}
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with one question, which no refused batch may change."""
+    folder = tmp_path_factory.mktemp("store")
+    store = folder / "s.duckdb"
+    ingest_files([write_release(folder / "M" / "bench.json", [question([branch(["1"], 10, "1")])])], store)
+    return store
+
+
+def saved_batch(path: Path, op: object, table: str, key: str, rows: str | None, what: str) -> Path:
+    """A batch file in the layout autotts saves beside a busy store, written by hand."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE batch AS SELECT ? AS what", [what])
+    con.execute("CREATE TABLE replaces AS SELECT ? AS op, ? AS tbl, ? AS key, ? AS has_rows",
+                [op, table, key, rows is not None])
+    if rows is not None:
+        con.execute(f"CREATE TABLE rows_0 AS {rows}")
+    con.close()
+    return path
+
+
+@pytest.mark.parametrize("op, table, key, rows", [
+    (0, "sources; COPY (SELECT 'pwned') TO '{out}'; DELETE FROM sources", '{"model": "M"}', None),
+    (0, "sources", '{"model = model OR 1 = 1; COPY (SELECT 1) TO \'{out}\'; --": "M"}', None),
+    ("0; COPY (SELECT 1) TO '{out}'", "sources", '{"model": "M"}', "SELECT 1 AS x"),
+    (0, "sources", '{"model": "M"}', "SELECT 'M' AS model, 'not a column' AS nope"),
+])
+def test_a_saved_batch_cannot_smuggle_sql_into_the_store(
+    op: object, table: str, key: str, rows: str | None, small_store: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = hashlib.sha256(small_store.read_bytes()).hexdigest()
+    out = str(tmp_path / "pwned.csv")
+    op = op.replace("{out}", out) if isinstance(op, str) else op
+    batch = saved_batch(tmp_path / "from-a-colleague.duckdb", op, table.replace("{out}", out),
+                        key.replace("{out}", out), rows, what="1 evaluation\x1b[2J")
+    assert main(["ingest", "pending", str(batch), "--store", str(small_store)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and str(batch) in err and "\x1b" not in err
+    assert not Path(out).exists(), "the batch ran its own SQL"
+    assert hashlib.sha256(small_store.read_bytes()).hexdigest() == before and batch.exists()
