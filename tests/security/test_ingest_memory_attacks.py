@@ -16,19 +16,9 @@ import pytest
 import autotts.store.autotts_json as release
 from autotts.errors import IngestError
 from autotts.store.ingest import ingest_files
-from tests.builders import branch, question, write_release
 from tests.security.ingest_bombs import nested_lists, ship
 
 CAP = 2**18
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store holding data, which no attack may change."""
-    folder = tmp_path_factory.mktemp("store")
-    store = folder / "s.duckdb"
-    ingest_files([write_release(folder / "M" / "good.json", [question([branch(["1"], 10, "1")])])], store)
-    return store
 
 
 @pytest.fixture(autouse=True)
@@ -51,16 +41,16 @@ def refused_within(store: Path, attack: Path) -> tuple[str, int]:
     return str(err.value), peak
 
 
-def test_the_worst_shape_at_the_cap_parses_within_the_documented_bound(store: Path, tmp_path: Path) -> None:
+def test_the_worst_shape_at_the_cap_parses_within_the_documented_bound(small_store: Path, tmp_path: Path) -> None:
     attack = ship(tmp_path / "attacker" / "nested_lists.json.gz", nested_lists(CAP - 64))
-    error, peak = refused_within(store, attack)
+    error, peak = refused_within(small_store, attack)
     assert "question 0" in error
     assert CAP < peak <= release.PARSE_BYTES_PER_JSON_BYTE * CAP, f"{peak / CAP:.0f} bytes per byte of JSON"
 
 
-def test_a_gzip_bomb_of_nested_lists_stops_at_the_cap_unparsed(store: Path, tmp_path: Path) -> None:
+def test_a_gzip_bomb_of_nested_lists_stops_at_the_cap_unparsed(small_store: Path, tmp_path: Path) -> None:
     attack = ship(tmp_path / "attacker" / "bomb.json.gz", nested_lists(16 * CAP))  # 4 MiB in ~15 KiB
     assert attack.stat().st_size < CAP // 16
-    error, peak = refused_within(store, attack)
+    error, peak = refused_within(small_store, attack)
     assert "larger than 0.25 MiB once decompressed" in error
     assert peak < 4 * CAP, "the bomb was held past the cap"  # the compressed file, the cap's bytes, one copy

@@ -16,7 +16,6 @@ import duckdb
 import pytest
 
 from autotts.cli import main
-from autotts.store.ingest import ingest_files
 from tests.builders import branch, question, write_release
 from tests.security import harness as h
 
@@ -77,15 +76,6 @@ def test_stored_text_reaches_a_spreadsheet_as_text_not_formulas(
     assert main(["sql", "--store", str(store), "--format", "csv", pivot]) == 0
     header = next(csv.reader(io.StringIO(capsys.readouterr().out, newline="")))
     assert set(header) == {"-3", *(f"'{f}" for f in FORMULAS)}
-
-
-@pytest.fixture(scope="module")
-def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with one question, which no refused batch may change."""
-    folder = tmp_path_factory.mktemp("store")
-    store = folder / "s.duckdb"
-    ingest_files([write_release(folder / "M" / "bench.json", [question([branch(["1"], 10, "1")])])], store)
-    return store
 
 
 def saved_batch(path: Path, op: object, table: str, key: str, rows: str | None, what: str) -> Path:
