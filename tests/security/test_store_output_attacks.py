@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from autotts.cli import main
+from autotts.store.ingest import ingest_files
 from tests.builders import branch, question, write_release
 from tests.security import harness as h
 
@@ -25,7 +26,7 @@ FORGED = "\x1b[2J\x1b[H\x1b]52;c;cm0gLXJmIH4K\x07model  accuracy\n-----  -------
 def test_an_ingested_answer_reaches_the_terminal_as_text_not_escapes(tmp_path: Path) -> None:
     release = write_release(tmp_path / "M" / "bench.json", [question([branch([FORGED], 10, FORGED)], gold="1")])
     store = tmp_path / "s.duckdb"
-    assert h.run_cli("ingest", "autotts-json", str(release), "--store", str(store)).returncode == 0
+    ingest_files([release], store)  # the set-up; what is printed is the attack's target
     ran = h.run_cli("sql", "--store", str(store), "SELECT final_answer, 1 AS n FROM branches")
     assert ran.returncode == 0, ran.stderr[-2000:]
     obeyed = sorted({repr(c) for c in ran.stdout if not c.isprintable() and c != "\n"})
