@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autotts.cluster import join_ray
-from autotts.discover.mechanisms import DiscoveredController, Schedule, build_mechanisms
+from autotts.discover.mechanisms import Schedule
 from autotts.discover.mechanisms.kernel import replay_genome
 from autotts.discover.proposers.template import Genome
 from autotts.discover.selection import CurvePoint, monotone_violation
@@ -86,8 +86,9 @@ class GenomeEvaluator:
         episodes = 0
         for m, (matrix, arrays) in enumerate(zip(self.matrices, self.arrays, strict=True)):
             for beta in self.betas:
-                ids, tokens, sequential, opened = replay_genome(arrays, genome.choice,
-                                                                Schedule.from_lines(genome.lines, beta))
+                design = genome.at(beta)
+                ids, tokens, sequential, opened = replay_genome(arrays, design.choice,
+                                                                Schedule.from_lines(design.lines, beta))
                 outputs[m, beta] = (ids, tokens, sequential, opened)
                 episodes += ids.size
                 correct = ids == matrix.gold_ids[None, :]
@@ -110,7 +111,7 @@ class GenomeEvaluator:
             matrix = self.matrices[m]
             traces = matrix.traces[q]
             episode = Episode(traces, branch_order(seed, len(traces.finals)))
-            controller = DiscoveredController(beta, genome.lines, build_mechanisms(genome.choice))
+            controller = genome.controller(beta)
             with live_view(episode) as view:
                 answer = controller.solve(view)
             ids, tokens, sequential, opened = (a[seed, q] for a in outputs[m, beta])

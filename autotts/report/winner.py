@@ -113,20 +113,25 @@ def _mechanisms(source: str, note: str) -> tuple[tuple[Mechanism, ...], tuple[tu
     note (older template files) without knobs; else nothing."""
     read = read_choice(source)
     if read is not None:
-        choice, lines = read
+        choice, lines, splice = read
         knobs = tuple((name, low, high) for name, (low, high) in lines.items() if low != high)
-        return tuple(_mechanism(slot, variant) for slot, variant in choice.items()), knobs
+        mechanisms = tuple(_mechanism(slot, variant) for slot, variant in choice.items())
+        if splice:  # the design that runs from the splice beta on, where it differs
+            beta, high_choice, _ = splice
+            mechanisms += tuple(_mechanism(slot, variant, f" (beta >= {beta:g})")
+                                for slot, variant in high_choice.items() if variant != choice[slot])
+        return mechanisms, knobs
     pairs = [part.strip().partition("=") for part in note.split(";") if part.strip()]
     if not pairs or any(not sep or not slot or " " in slot for slot, sep, _ in pairs):
         return (), ()
     return tuple(_mechanism(slot, variant) for slot, _, variant in pairs), ()
 
 
-def _mechanism(slot: str, variant: str) -> Mechanism:
+def _mechanism(slot: str, variant: str, where: str = "") -> Mechanism:
     function = SLOTS.get(slot, {}).get(variant)
     doc = inspect.getdoc(function) if function is not None else None
     # The first paragraph on one line, without reStructuredText's literal quotes.
-    return Mechanism(slot, variant, " ".join(doc.split("\n\n")[0].replace("``", "").split()) if doc else "")
+    return Mechanism(slot + where, variant, " ".join(doc.split("\n\n")[0].replace("``", "").split()) if doc else "")
 
 
 def _lineage(candidate: str, records: dict[str, CandidateRecord]) -> list[Ancestor]:

@@ -35,17 +35,24 @@ def test_the_kernel_tables_name_every_variant_and_knob() -> None:
     assert set(FLOAT_KNOBS) == {f.name for f in dataclasses.fields(Schedule)} - set(INT_KNOBS)
 
 
-@pytest.mark.parametrize("start", sorted(STARTS))
+@pytest.mark.parametrize("start", [*sorted(STARTS), "cmc spliced to parallel-probe"])
 def test_every_start_s_rendered_file_agrees_with_the_kernel_on_every_traced_episode(
         start: str, toy_matrices: list[ReplayMatrix], tmp_path: Path) -> None:
-    genome = STARTS[start]
-    path = tmp_path / f"{start}.py"
+    genome = STARTS[start] if start in STARTS else STARTS["cmc"].spliced(0.4, STARTS["parallel-probe"])
+    path = tmp_path / "start.py"
     path.write_text(render(genome, f"{start} on the template."))
     assert parse_genome(path.read_text()) == genome
     for beta in (0.0, 0.4, 1.0):
-        compiled = CompiledTemplate(load_controller_file(path, {"beta": beta}), genome.choice, genome.lines, beta)
+        design = genome.at(beta)
+        compiled = CompiledTemplate(load_controller_file(path, {"beta": beta}), design.choice, design.lines, beta)
         for matrix in toy_matrices:
             run_episodes(matrix, compiled, seeds=3, trace_seeds=3)  # raises where the two disagree
+    if genome.splice:  # the file runs each side where the genome says: the kernel on the other side disagrees
+        wrong = genome.at(0.0)
+        compiled = CompiledTemplate(load_controller_file(path, {"beta": 1.0}), wrong.choice, wrong.lines, 1.0)
+        with pytest.raises(RuntimeError):
+            for matrix in toy_matrices:
+                run_episodes(matrix, compiled, seeds=3, trace_seeds=3)
 
 
 def _line(name: str) -> st.SearchStrategy[tuple[float, float]]:
@@ -92,7 +99,7 @@ def test_the_baselines_on_the_template_act_exactly_as_the_built_ins(
 
 def test_rendered_files_are_lint_clean_and_pass_the_static_check(tmp_path: Path) -> None:
     paths = []
-    for name, genome in STARTS.items():
+    for name, genome in [*STARTS.items(), ("spliced", STARTS["cmc"].spliced(0.5, STARTS["race"]))]:
         source = render(genome, f"{name} on the template.")
         assert check_source(source) == []
         paths.append(tmp_path / f"{name.replace('-', '_')}.py")

@@ -22,6 +22,8 @@ from autotts.discover.search import load_generations
 
 
 def _valid(genome: Genome) -> None:
+    if genome.splice:
+        _valid(genome.splice[1])
     for name, at0, at1 in genome.knobs:
         spec = KNOBS[name]
         assert spec.low <= min(at0, at1) and max(at0, at1) <= spec.high, name
@@ -39,14 +41,22 @@ def test_breeding_is_deterministic_and_every_operator_keeps_genomes_in_range_and
     first = children(1)
     assert first == children(1)
     ops = [op.split("; ") for _, _, op in first]
-    assert {o.split()[0] for chain in ops for o in chain} == {"mutate", "swap", "combine", "drop"}
+    assert {o.split()[0] for chain in ops for o in chain} == {"mutate", "swap", "combine", "drop", "splice"}
     assert 1.3 < np.mean([len(chain) for chain in ops]) < 2.7  # one operator, then each more with p = 0.5
     for (child, parents, op), chain in zip(first, ops, strict=True):
         _valid(child)
-        assert parents == (("a", "b") if "combine" in op else ("a",))
+        assert parents == (("a", "b") if "combine" in op or "splice" in op else ("a",))
         if len(chain) == 1 and op.startswith("drop"):
             slot = op.split()[1]
             assert child.choice[slot] == PLAIN[slot] != CMC_GENOME.choice[slot]
+        if len(chain) == 1 and op.startswith("splice"):  # CMC below the beta, the race from it on
+            beta = float(op.rpartition(" ")[2])
+            assert op == f"splice a + b at beta {beta:g}"
+            assert child.at(beta - 0.01) == CMC_GENOME and child.at(beta) == RACE_GENOME
+        if len(chain) == 2 and chain[0].startswith("splice") and chain[1].endswith(")"):
+            beta = float(chain[0].rpartition(" ")[2])  # the second operator changed one side only
+            unchanged, side = (RACE_GENOME, child.at(beta)) if "below" in chain[1] else (CMC_GENOME, child.at(0.0))
+            assert side == unchanged and child.at(0.0) != child.at(beta)
 
 
 def test_combining_takes_a_slot_with_the_knobs_its_variant_reads() -> None:

@@ -42,6 +42,10 @@ def test_a_symlinked_candidate_is_not_followed(tmp_path: Path) -> None:
 def test_the_template_s_renderings_are_trusted() -> None:
     assert is_template_source(render(CMC_GENOME, "CMC on the mechanism template: a starting point."))
     assert is_template_source(render(RACE_GENOME, "The race start."))
+    spliced = render(CMC_GENOME.spliced(0.5, RACE_GENOME), "CMC, then the race.")
+    assert is_template_source(spliced)
+    assert not is_template_source(spliced.replace("SPLICE_BETA = 0.5", "SPLICE_BETA = 0.25"))
+    assert not is_template_source(spliced.replace("HIGH_KNOB_LINES", "KNOB_LINES"))
 
 
 def test_every_candidate_evolve_proposes_is_trusted(tmp_path: Path) -> None:
@@ -95,5 +99,9 @@ def test_a_trusted_rendering_runs_with_the_compiled_kernel_and_others_cannot() -
     source = render(CMC_GENOME, "CMC.")
     built = trusted_controller(source, "best.py", {"beta": 0.25})
     assert isinstance(built, CompiledTemplate) and built.readable.beta == 0.25  # type: ignore[attr-defined]
+    spliced = render(CMC_GENOME.spliced(0.5, RACE_GENOME), "CMC, then the race.")
+    for beta, design in ((0.25, CMC_GENOME), (0.5, RACE_GENOME)):  # the kernel runs the side the file runs
+        built = trusted_controller(spliced, "best.py", {"beta": beta})
+        assert isinstance(built, CompiledTemplate) and built.choice == design.choice
     with pytest.raises(ControllerError, match="runs isolated"):
         trusted_controller(source + "#\n", "best.py", {"beta": 0.25})

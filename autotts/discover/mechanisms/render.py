@@ -4,7 +4,9 @@ The file holds exactly the definitions the chosen variants need: the step
 loop, the schedule, the branch state and the variants themselves, copied
 from this package's modules with their docstrings, plus the imports they
 use, the knob lines (``KNOB_LINES``) and the choice of variants
-(``MECHANISMS``). :func:`read_choice` reads those two back from a file.
+(``MECHANISMS``). A spliced design also holds the second design's
+(``HIGH_KNOB_LINES``, ``HIGH_MECHANISMS``) and the beta from which it runs
+(``SPLICE_BETA``). :func:`read_choice` reads them back from a file.
 """
 
 from __future__ import annotations
@@ -70,30 +72,47 @@ class _Import:
         return f"from {self.module} import " + ", ".join(sorted((i.name or "" for i in names), key=_isort_key))
 
 
-def render_file(choice: Mapping[str, str], lines: Mapping[str, Sequence[float]], title: str) -> str:
-    """The controller file for the variants ``choice`` (slot -> variant) and the knob ``lines``."""
+def render_file(choice: Mapping[str, str], lines: Mapping[str, Sequence[float]], title: str,
+                high: tuple[float, Mapping[str, str], Mapping[str, Sequence[float]]] | None = None) -> str:
+    """The controller file for the variants ``choice`` (slot -> variant) and the knob ``lines``; with ``high``
+    (splice beta, variants, lines), that second design runs from the splice beta on."""
+    designs = [("", choice, lines)] + ([("HIGH_", high[1], high[2])] if high else [])
     definitions, imports = _package()
-    chosen = {slot: SLOTS[slot][choice[slot]].__name__ for slot in SLOTS}
-    needed = _closure([*_ROOTS, *chosen.values()], definitions)
+    chosen = [{slot: SLOTS[slot][c[slot]].__name__ for slot in SLOTS} for _, c, _ in designs]
+    needed = _closure([*_ROOTS, *(fn for names in chosen for fn in names.values())], definitions)
     body = [definitions[n].source for n in sorted(needed, key=lambda n: definitions[n].order)]
     used = set().union(*(definitions[n].uses for n in needed)) | {"Mechanisms", "DiscoveredController"}
-    knob_lines = ",\n".join(f'    "{name}": ({float(a)!r}, {float(b)!r})' for name, (a, b) in lines.items())
-    mechanisms = ",\n".join(f"    {slot}={fn}" for slot, fn in chosen.items())
-    about = textwrap.fill("Mechanisms: " + ", ".join(f"{slot} {variant}" for slot, variant in choice.items()) + ". "
-                          "Every knob is a straight line in beta (``KNOB_LINES``), rounded and clamped: monotone, "
-                          f"larger beta spending more. Assembled from {_PACKAGE}.", width=116)
+    knob_blocks = [f"{prefix}KNOB_LINES = {{\n" + ",\n".join(
+        f'    "{name}": ({float(a)!r}, {float(b)!r})' for name, (a, b) in knobs.items()) + ",\n}"
+        for prefix, _, knobs in designs]
+    mechanism_blocks = [f"{prefix}MECHANISMS = Mechanisms(\n" + ",\n".join(
+        f"    {slot}={fn}" for slot, fn in names.items()) + ",\n)"
+        for (prefix, _, _), names in zip(designs, chosen, strict=True)]
+    about = "Mechanisms: " + ", ".join(f"{slot} {variant}" for slot, variant in choice.items()) + ". "
+    if high:
+        about += (f"From beta {high[0]!r} on: " + ", ".join(f"{slot} {variant}" for slot, variant in high[1].items())
+                  + " (``HIGH_KNOB_LINES``). ")
+    about = textwrap.fill(about + "Every knob is a straight line in beta (``KNOB_LINES``), rounded and clamped: "
+                          f"monotone, larger beta spending more. Assembled from {_PACKAGE}.", width=116)
+    make = ("def make_controller(beta: float = 0.5) -> DiscoveredController:\n"
+            "    return DiscoveredController(beta, KNOB_LINES, MECHANISMS)")
+    if high:
+        make = (f"SPLICE_BETA = {float(high[0])!r}\n\n\n"
+                "def make_controller(beta: float = 0.5) -> DiscoveredController:\n"
+                "    if beta >= SPLICE_BETA:\n"
+                "        return DiscoveredController(beta, HIGH_KNOB_LINES, HIGH_MECHANISMS)\n"
+                "    return DiscoveredController(beta, KNOB_LINES, MECHANISMS)")
     parts = [
-        f'"""{title}\n\n{about}\n"""\n\n{_import_block(imports, used)}\n\nKNOB_LINES = {{\n{knob_lines},\n}}',
-        *body,
-        "MECHANISMS = Mechanisms(\n" + mechanisms + ",\n)",
-        "def make_controller(beta: float = 0.5) -> DiscoveredController:\n"
-        "    return DiscoveredController(beta, KNOB_LINES, MECHANISMS)",
+        f'"""{title}\n\n{about}\n"""\n\n{_import_block(imports, used)}\n\n' + "\n\n\n".join(knob_blocks),
+        *body, *mechanism_blocks, make,
     ]
     return "\n\n\n".join(parts) + "\n"
 
 
-def read_choice(source: str) -> tuple[dict[str, str], dict[str, tuple[float, float]]] | None:
-    """``(variants, knob lines)`` of a rendered file; ``None`` for a file not made by :func:`render_file`."""
+def read_choice(source: str) -> tuple[dict[str, str], dict[str, tuple[float, float]],
+                                      tuple[float, dict[str, str], dict[str, tuple[float, float]]] | None] | None:
+    """``(variants, knob lines, splice)`` of a rendered file, ``splice`` being ``(beta, variants, knob lines)``
+    of the design that runs from that beta on, or ``None``; ``None`` for a file not made by :func:`render_file`."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -102,11 +121,26 @@ def read_choice(source: str) -> tuple[dict[str, str], dict[str, tuple[float, flo
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             found[node.targets[0].id] = node.value
-    call = found.get("MECHANISMS")
-    if "KNOB_LINES" not in found or not isinstance(call, ast.Call):
+    low = _read_design(found, "")
+    if low is None:
+        return None
+    if "SPLICE_BETA" not in found:
+        return (*low, None)
+    high = _read_design(found, "HIGH_")
+    try:
+        beta = float(ast.literal_eval(found["SPLICE_BETA"]))
+    except (ValueError, TypeError):
+        return None
+    return None if high is None else (*low, (beta, *high))
+
+
+def _read_design(found: Mapping[str, ast.expr], prefix: str
+                 ) -> tuple[dict[str, str], dict[str, tuple[float, float]]] | None:
+    call = found.get(f"{prefix}MECHANISMS")
+    if f"{prefix}KNOB_LINES" not in found or not isinstance(call, ast.Call):
         return None
     try:
-        lines = {str(k): (float(a), float(b)) for k, (a, b) in ast.literal_eval(found["KNOB_LINES"]).items()}
+        lines = {str(k): (float(a), float(b)) for k, (a, b) in ast.literal_eval(found[f"{prefix}KNOB_LINES"]).items()}
     except (ValueError, TypeError):
         return None
     names = {kw.arg: kw.value.id for kw in call.keywords if isinstance(kw.value, ast.Name)}

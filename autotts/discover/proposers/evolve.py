@@ -5,7 +5,10 @@ Each child comes from one operator, named in its lineage:
 - ``mutate``: a knob's line moved at one or both ends, kept in range and monotone in its spending direction;
 - ``swap``: one slot switched to another variant (whose own knobs start at their default lines);
 - ``combine``: one slot taken from a second parent, with the knob lines its variant reads;
-- ``drop``: an optional mechanism turned off, or a slot set back to its plainest variant.
+- ``drop``: an optional mechanism turned off, or a slot set back to its plainest variant;
+- ``splice``: the first parent's design below a beta, the second's from it on, so a design strong at small
+  budgets and one strong at large budgets can be joined, and each end then bred on its own: every other
+  operator on a spliced genome changes one side of the splice.
 
 The template search (:mod:`autotts.discover.search`) breeds its generations
 with :meth:`EvolveProposer.breed`; as a plain proposer, :meth:`propose`
@@ -30,8 +33,9 @@ from autotts.discover.proposers.template import (
     switch_variant,
 )
 
-__all__ = ["PLAIN", "EvolveProposer"]
+__all__ = ["PLAIN", "SPLICE_BETAS", "EvolveProposer"]
 
+SPLICE_BETAS = (0.25, 0.5, 0.75)  # where a splice may join two designs: the search's beta grid
 # the variant a slot falls back to when its mechanism is dropped
 PLAIN = {"opening": "probe", "tally": "completed", "dissent": "off", "overlong": "off", "settle": "off",
          "split": "off", "answer": "completed"}
@@ -45,8 +49,9 @@ class EvolveProposer(Proposer):
     gets one more."""
 
     def __init__(self, mutate: float = 0.45, swap: float = 0.2, combine: float = 0.25, drop: float = 0.1,
-                 chain: float = 0.5) -> None:
-        self.weights = {"mutate": float(mutate), "swap": float(swap), "combine": float(combine), "drop": float(drop)}
+                 splice: float = 0.1, chain: float = 0.5) -> None:
+        self.weights = {"mutate": float(mutate), "swap": float(swap), "combine": float(combine), "drop": float(drop),
+                        "splice": float(splice)}
         self.chain = float(chain)
 
     def breed(self, rng: random.Random, parent: Parent, other: Parent | None = None) -> tuple[Genome, tuple[str, ...],
@@ -65,8 +70,28 @@ class EvolveProposer(Proposer):
 
     def _operator(self, rng: random.Random, parent: Parent, other: Parent | None) -> tuple[Genome, tuple[str, ...],
                                                                                            str]:
-        names = [op for op in self.weights if op != "combine" or other is not None]
+        names = [op for op in self.weights if op not in ("combine", "splice") or other is not None]
         op = rng.choices(names, [self.weights[n] for n in names])[0]
+        genome = parent[1]
+        if op == "splice" and other is not None and genome.low.key() != other[1].at(1.0).key():
+            beta = rng.choice(SPLICE_BETAS)
+            return (genome.spliced(beta, other[1]), (parent[0], other[0]),
+                    f"splice {parent[0] or 'a start'} + {other[0] or 'a start'} at beta {beta:g}")
+        if op == "splice":
+            op = "mutate"
+        if genome.splice is None:
+            return self._on_design(rng, op, parent, other)
+        beta, high = genome.splice  # one side of the splice changes, the other stays as it is
+        below = rng.random() < 0.5
+        side = (parent[0], genome.low if below else high)
+        other_side = (other[0], other[1].at(0.0 if below else 1.0)) if other is not None else None
+        child, parents, what = self._on_design(rng, op, side, other_side)
+        child = child.spliced(beta, high) if below else genome.low.spliced(beta, child)
+        return child, parents, f"{what} ({'below' if below else 'from'} beta {beta:g})"
+
+    def _on_design(self, rng: random.Random, op: str, parent: Parent, other: Parent | None
+                   ) -> tuple[Genome, tuple[str, ...], str]:
+        """``op`` on the plain design ``parent[1]``."""
         genome = parent[1]
         if op == "combine" and other is not None:
             child, what = combine(rng, genome, other[1])

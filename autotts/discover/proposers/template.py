@@ -5,20 +5,31 @@ A :class:`Genome` picks one variant per mechanism slot of
 beta = 0 and at beta = 1 (the knob is the line between them, rounded and
 clamped, so it is monotone in beta). :func:`render` turns a genome into a
 self-contained controller file assembled from the mechanisms' source;
-:func:`parse_genome` reads the genome back. The starting designs are CMC
+:func:`parse_genome` reads the genome back. A spliced genome joins two
+designs at a beta: its own below it, a second one from it on, so the two
+ends of the accuracy-cost curve can be bred separately. The starting designs are CMC
 (exactly), the paper's baselines SC, ASC, ESC and Parallel-Probe, and a
 hand-made length race.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import Any
 
-from autotts.discover.mechanisms import SLOTS, KnobSpec, Schedule, read_choice, render_file
+from autotts.discover.mechanisms import (
+    SLOTS,
+    DiscoveredController,
+    KnobSpec,
+    Schedule,
+    build_mechanisms,
+    read_choice,
+    render_file,
+)
 
 __all__ = ["CMC_GENOME", "INT_KNOBS", "KNOBS", "RACE_GENOME", "SLOTS", "STARTS", "VARIANT_DEFAULTS", "Genome",
            "KnobSpec", "parse_genome", "render", "switch_variant"]
@@ -29,10 +40,16 @@ INT_KNOBS = frozenset(f.name for f in fields(Schedule) if f.type == "int")
 
 @dataclass(frozen=True, slots=True)
 class Genome:
-    """One point of the search space: a variant per slot, (value at beta 0, value at beta 1) per knob."""
+    """One point of the search space: a variant per slot, (value at beta 0, value at beta 1) per knob, and
+    optionally a splice: ``(beta, high)``, where from that beta on the plain genome ``high`` runs instead.
+
+    ``choice`` and ``lines`` are the design below the splice (the whole range when there is none); what runs
+    at a beta is :meth:`at`.
+    """
 
     mechanisms: tuple[tuple[str, str], ...]
     knobs: tuple[tuple[str, float, float], ...]
+    splice: tuple[float, Genome] | None = None
 
     @classmethod
     def build(cls, mechanisms: Mapping[str, str], knobs: Mapping[str, tuple[float, float]]) -> Genome:
@@ -56,13 +73,38 @@ class Genome:
     def lines(self) -> dict[str, tuple[float, float]]:
         return {k: (a, b) for k, a, b in self.knobs}
 
+    @property
+    def low(self) -> Genome:
+        """The plain design below the splice."""
+        return dataclasses.replace(self, splice=None) if self.splice else self
+
+    def at(self, beta: float) -> Genome:
+        """The plain design that runs at ``beta``."""
+        return self.splice[1] if self.splice and beta >= self.splice[0] else self.low
+
+    def spliced(self, beta: float, high: Genome) -> Genome:
+        """This genome's design below ``beta``, ``high``'s (as it runs at beta 1) from ``beta`` on."""
+        if not 0.0 < beta < 1.0:
+            raise ValueError(f"genome: a splice needs a beta inside (0, 1), got {beta}")
+        return dataclasses.replace(self.low, splice=(float(beta), high.at(1.0)))
+
+    def controller(self, beta: float) -> DiscoveredController:
+        """The readable controller at ``beta`` (what the rendered file's ``make_controller`` builds)."""
+        design = self.at(beta)
+        return DiscoveredController(beta, design.lines, build_mechanisms(design.choice))
+
     def to_json(self) -> dict[str, Any]:
-        return {"mechanisms": self.choice, "knobs": {k: [a, b] for k, a, b in self.knobs}}
+        data: dict[str, Any] = {"mechanisms": self.choice, "knobs": {k: [a, b] for k, a, b in self.knobs}}
+        if self.splice:
+            data["splice"] = {"beta": self.splice[0], "high": self.splice[1].to_json()}
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Genome:
         knobs = {k: (float(v[0]), float(v[1])) for k, v in data["knobs"].items()}
-        return cls.build({k: str(v) for k, v in data["mechanisms"].items()}, knobs)
+        genome = cls.build({k: str(v) for k, v in data["mechanisms"].items()}, knobs)
+        splice = data.get("splice")
+        return genome.spliced(float(splice["beta"]), cls.from_json(splice["high"])) if splice else genome
 
     def key(self) -> str:
         """Equal for equal genomes, whether a knob was written as ``2`` or read back as ``2.0``."""
@@ -151,14 +193,15 @@ VARIANT_DEFAULTS: Mapping[str, dict[str, tuple[float, float]]] = MappingProxyTyp
 
 
 def switch_variant(genome: Genome, slot: str, variant: str) -> Genome:
-    """``genome`` with ``slot`` set to ``variant`` and that variant's own knobs at their starting lines."""
+    """(Plain) ``genome`` with ``slot`` set to ``variant`` and that variant's own knobs at their starting lines."""
     defaults = VARIANT_DEFAULTS.get(variant, {})
     return Genome.build({**genome.choice, slot: variant}, {**genome.lines, **defaults})
 
 
 def render(genome: Genome, title: str) -> str:
     """The controller file for ``genome``; ``title`` is its docstring's first line."""
-    return render_file(genome.choice, genome.lines, title)
+    high = genome.splice and (genome.splice[0], genome.splice[1].choice, genome.splice[1].lines)
+    return render_file(genome.choice, genome.lines, title, high or None)
 
 
 def parse_genome(source: str) -> Genome | None:
@@ -166,7 +209,9 @@ def parse_genome(source: str) -> Genome | None:
     found = read_choice(source)
     if found is None:
         return None
+    choice, lines, high = found
     try:
-        return Genome.build(*found)
+        genome = Genome.build(choice, lines)
+        return genome.spliced(high[0], Genome.build(high[1], high[2])) if high else genome
     except ValueError:
         return None

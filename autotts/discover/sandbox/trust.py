@@ -14,37 +14,51 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autotts.controllers.base import Controller
 from autotts.controllers.loading import load_controller_source
 from autotts.errors import ControllerError
 
+if TYPE_CHECKING:
+    from autotts.discover.proposers.template import Genome
+
 __all__ = ["is_template_source", "template_design", "trusted_controller"]
 
 _TITLE = re.compile(r'"""([A-Za-z0-9 ,.:;()_+=/>-]{0,200})\n')
-_KNOB_BLOCK = re.compile(r'^KNOB_LINES = \{\n((?:    "\w{1,40}": \([^()\n]{1,80}\),\n){1,200})\}$', re.MULTILINE)
+_KNOB_BLOCK = re.compile(r'^(HIGH_)?KNOB_LINES = \{\n((?:    "\w{1,40}": \([^()\n]{1,80}\),\n){1,200})\}$',
+                         re.MULTILINE)
 _KNOB = re.compile(r'    "(\w+)": \(([^,()\n]+), ([^,()\n]+)\),\n')
-_MECHANISM_BLOCK = re.compile(r"^MECHANISMS = Mechanisms\(\n((?:    \w{1,40}=\w{1,80},\n){1,100})\)$", re.MULTILINE)
+_MECHANISM_BLOCK = re.compile(r"^(HIGH_)?MECHANISMS = Mechanisms\(\n((?:    \w{1,40}=\w{1,80},\n){1,100})\)$",
+                              re.MULTILINE)
+_SPLICE = re.compile(r"^SPLICE_BETA = ([0-9.]{1,20})$", re.MULTILINE)
 _MECHANISM = re.compile(r"    (\w+)=(\w+),\n")
 
 
-def template_design(source: str) -> tuple[dict[str, str], dict[str, tuple[float, float]]] | None:
-    """``(variants, knob lines)`` if ``source`` is exactly the template's rendering of them, else ``None``."""
+def template_design(source: str) -> Genome | None:
+    """The genome ``source`` is exactly the template's rendering of, else ``None``."""
     from autotts.discover.proposers.template import SLOTS, Genome, render
 
-    title, knobs, mechanisms = _TITLE.match(source), _KNOB_BLOCK.search(source), _MECHANISM_BLOCK.search(source)
-    if title is None or knobs is None or mechanisms is None:
+    title = _TITLE.match(source)
+    knobs = {m.group(1) or "": m.group(2) for m in _KNOB_BLOCK.finditer(source)}
+    mechanisms = {m.group(1) or "": m.group(2) for m in _MECHANISM_BLOCK.finditer(source)}
+    splice = _SPLICE.search(source)
+    if title is None or "" not in knobs or "" not in mechanisms:
         return None
     try:
-        lines = {name: (float(a), float(b)) for name, a, b in _KNOB.findall(knobs.group(1))}
-        functions = dict(_MECHANISM.findall(mechanisms.group(1)))
-        choice = {slot: next(v for v, fn in variants.items() if fn.__name__ == functions.get(slot))
-                  for slot, variants in SLOTS.items()}
-        genome = Genome.build(choice, lines)
+        designs = {}
+        for prefix in knobs:
+            lines = {name: (float(a), float(b)) for name, a, b in _KNOB.findall(knobs[prefix])}
+            functions = dict(_MECHANISM.findall(mechanisms[prefix]))
+            choice = {slot: next(v for v, fn in variants.items() if fn.__name__ == functions.get(slot))
+                      for slot, variants in SLOTS.items()}
+            designs[prefix] = Genome.build(choice, lines)
+        genome = designs[""]
+        if splice is not None:
+            genome = genome.spliced(float(splice.group(1)), designs["HIGH_"])
     except (ValueError, StopIteration, KeyError, TypeError):
         return None
-    return (genome.choice, genome.lines) if render(genome, title.group(1)) == source else None
+    return genome if render(genome, title.group(1)) == source else None
 
 
 def is_template_source(source: str) -> bool:
@@ -61,4 +75,5 @@ def trusted_controller(source: str, filename: str, params: Mapping[str, Any]) ->
     if design is None:
         raise ControllerError(f"{filename}: not a rendering of autotts's template; it runs isolated")
     readable = load_controller_source(source, filename, params)
-    return CompiledTemplate(readable, *design, beta=readable.beta)  # type: ignore[attr-defined]
+    beta = readable.beta  # type: ignore[attr-defined]
+    return CompiledTemplate(readable, design.at(beta).choice, design.at(beta).lines, beta=beta)
