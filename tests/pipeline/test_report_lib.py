@@ -10,7 +10,7 @@ import pytest
 
 from autotts.discover.history import CandidateRecord
 from autotts.discover.proposers.base import Proposal
-from autotts.discover.proposers.template import CMC_GENOME, render
+from autotts.discover.proposers.template import CMC_GENOME, RACE_GENOME, render
 from autotts.files import atomic_dir
 from autotts.report import (
     Figure,
@@ -177,6 +177,16 @@ def test_the_winner_is_told_by_its_mechanisms_and_its_line_of_parents(tmp_path: 
     assert "n_init 2 → 8" in text[1]
     assert text[2] == ("Lineage, newest first: r02c00 (round 2, score 3.00, crossed with r00c00) ← "
                        "r01c01 (round 1, score 2.00) ← r00c00 (round 0, score 1.00).")
+
+
+def test_a_spliced_winner_lists_the_mechanisms_that_change_at_its_splice(tmp_path: Path) -> None:
+    spliced = render(CMC_GENOME.spliced(0.5, RACE_GENOME), "Candidate of round 1 by evolve.")
+    write_json(tmp_path / "candidates" / "r01c00" / "result.json", _candidate("r01c00", 1, (), spliced, 1.0).to_json())
+    write_json(tmp_path / "summary.json", {"best_candidate": "r01c00", "objective": "worst_gain", "verdict": "sure"})
+    rows = [(m.slot, m.variant) for m in read_winner(tmp_path).mechanisms]
+    assert rows[:len(CMC_GENOME.mechanisms)] == list(CMC_GENOME.mechanisms)
+    assert rows[len(CMC_GENOME.mechanisms):] == [(f"{slot} (beta >= 0.5)", variant) for slot, variant
+                                                 in RACE_GENOME.mechanisms if CMC_GENOME.choice[slot] != variant]
 
 
 def test_a_winner_the_template_did_not_write_is_told_by_its_proposers_note(tmp_path: Path) -> None:
