@@ -63,8 +63,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 # Tests on the session's services (the Ray cluster, then the Prefect test server) run first and back to back,
 # so that each service lives only while its tests run. Under pytest-xdist (.ci/run: `-n 2 --dist loadgroup
-# --no-loadscope-reorder`) they form one group, run on one worker with one copy of each service; every other
-# module is a group of its own, so its module- and session-scoped fixtures are built on one worker only.
+# --no-loadscope-reorder`) the tests on each service form one group, named after the first service they use, so
+# the two largest groups start at once on the two workers (one Ray cluster; a second Prefect server, ~15 CPU-s,
+# for the one Ray test that also runs a flow); every other module is a group of its own, so its module- and
+# session-scoped fixtures are built on one worker only.
 # xdist's own grouping (an `xdist_group` mark) no longer works with pytest 9.2's node ids, so each worker writes
 # the groups to a file that the scheduler below, in the controlling process, reads.
 SERVICES = ("ray_cluster", "prefect_server")
@@ -76,7 +78,7 @@ def _place(item: pytest.Item) -> tuple[str, int]:
     names = set(getattr(item, "fixturenames", ()))
     for rank, service in enumerate(SERVICES):
         if service in names:
-            return "services", rank
+            return service, rank
     return item.nodeid.split("::")[0], len(SERVICES)
 
 

@@ -6,6 +6,7 @@ Both run on a copy of the project with the small params (one model, a one-round 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -59,29 +60,33 @@ def reproduced(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-def test_a_flow_run_after_dvc_repro_leaves_dvc_and_git_clean(
-    reproduced: Path, prefect_server: None, monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture(scope="module")
+def flow_run(reproduced: Path, prefect_server: None) -> Path:
+    """The reproduced project after one pipeline flow run, as the docs run it from a checkout (params.yaml, root
+    ".") and as a user would after `dvc repro`: every stage computed again (its cache keys name these outputs)."""
     from flows.pipeline import pipeline_flow
 
-    monkeypatch.chdir(reproduced)
-    pipeline_flow()  # as the docs run it from a checkout: params.yaml, root "."
-    assert "Data and pipelines are up to date" in _run(["dvc", "status"], reproduced)
-    assert _run(["git", "status", "--porcelain"], reproduced) == ""
+    with contextlib.chdir(reproduced):
+        pipeline_flow()
+    return reproduced
+
+
+def test_a_flow_run_after_dvc_repro_leaves_dvc_and_git_clean(flow_run: Path) -> None:
+    assert "Data and pipelines are up to date" in _run(["dvc", "status"], flow_run)
+    assert _run(["git", "status", "--porcelain"], flow_run) == ""
 
 
 def test_the_nightly_deployment_reuses_ingest_and_discover_from_a_cli_run(
-    reproduced: Path, prefect_server: None, monkeypatch: pytest.MonkeyPatch,
+    flow_run: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL
 
     from flows.deployments import NIGHTLY, register
-    from flows.pipeline import pipeline_flow
 
+    reproduced = flow_run  # the CLI run: relative paths
     monkeypatch.chdir(reproduced)
-    pipeline_flow()  # the CLI run: relative paths (cached already if the test above ran first)
     register(reproduced / "params.yaml", reproduced)  # the deployment: absolute paths
     run = run_deployment(f"autotts-pipeline/{NIGHTLY}", timeout=0)
     assert isinstance(run, FlowRun)  # called from sync code: the run, not a coroutine
