@@ -138,8 +138,7 @@ def genome_sweep(path: Path, genome: Genome, matrices: Sequence[ReplayMatrix], b
     """The rendered file at ``path`` over ``betas``: the kernel on every seed, checked against the file on
     seed 0."""
     def build(beta: float) -> CompiledTemplate:
-        design = genome.at(beta)
-        return CompiledTemplate(load_controller_file(path, {"beta": beta}), design.choice, design.lines, beta)
+        return genome.compiled(load_controller_file(path, {"beta": beta}), beta)
 
     return sweep(matrices, build, betas, seeds=seeds)
 

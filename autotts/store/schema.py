@@ -277,6 +277,7 @@ def ddl_for(existing: Collection[str]) -> str:
     """
     return "\n".join(s for s in _STATEMENTS if (create := _CREATE.match(s)) is None or create[1] not in existing)
 
+
 TRACE_TABLES = ("sources", "questions", "branches", "probes")  # a store's traces, as ingest writes them
 TABLES = (
     *TRACE_TABLES,

@@ -43,8 +43,7 @@ def test_every_start_s_rendered_file_agrees_with_the_kernel_on_every_traced_epis
     path.write_text(render(genome, f"{start} on the template."))
     assert parse_genome(path.read_text()) == genome
     for beta in (0.0, 0.4, 1.0):
-        design = genome.at(beta)
-        compiled = CompiledTemplate(load_controller_file(path, {"beta": beta}), design.choice, design.lines, beta)
+        compiled = genome.compiled(load_controller_file(path, {"beta": beta}), beta)
         for matrix in toy_matrices:
             run_episodes(matrix, compiled, seeds=3, trace_seeds=3)  # raises where the two disagree
     if genome.splice:  # the file runs each side where the genome says: the kernel on the other side disagrees

@@ -19,7 +19,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autotts.discover.mechanisms import (
     SLOTS,
@@ -30,6 +30,10 @@ from autotts.discover.mechanisms import (
     read_choice,
     render_file,
 )
+
+if TYPE_CHECKING:
+    from autotts.controllers.base import Controller
+    from autotts.discover.mechanisms.kernel import CompiledTemplate
 
 __all__ = ["CMC_GENOME", "INT_KNOBS", "KNOBS", "RACE_GENOME", "SLOTS", "STARTS", "VARIANT_DEFAULTS", "Genome",
            "KnobSpec", "parse_genome", "render", "switch_variant"]
@@ -92,6 +96,14 @@ class Genome:
         """The readable controller at ``beta`` (what the rendered file's ``make_controller`` builds)."""
         design = self.at(beta)
         return DiscoveredController(beta, design.lines, build_mechanisms(design.choice))
+
+    def compiled(self, readable: Controller, beta: float) -> CompiledTemplate:
+        """``readable`` (this genome's rendered file, loaded at ``beta``) with, as its fast path, the kernel of the
+        design that runs at ``beta``: one place picks the side of a splice for every caller."""
+        from autotts.discover.mechanisms.kernel import CompiledTemplate  # numba: loaded only where a kernel runs
+
+        design = self.at(beta)
+        return CompiledTemplate(readable, design.choice, design.lines, beta)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"mechanisms": self.choice, "knobs": {k: [a, b] for k, a, b in self.knobs}}
@@ -200,8 +212,8 @@ def switch_variant(genome: Genome, slot: str, variant: str) -> Genome:
 
 def render(genome: Genome, title: str) -> str:
     """The controller file for ``genome``; ``title`` is its docstring's first line."""
-    high = genome.splice and (genome.splice[0], genome.splice[1].choice, genome.splice[1].lines)
-    return render_file(genome.choice, genome.lines, title, high or None)
+    high = (genome.splice[0], genome.splice[1].choice, genome.splice[1].lines) if genome.splice else None
+    return render_file(genome.choice, genome.lines, title, high)
 
 
 def parse_genome(source: str) -> Genome | None:

@@ -69,11 +69,8 @@ def is_template_source(source: str) -> bool:
 def trusted_controller(source: str, filename: str, params: Mapping[str, Any]) -> Controller:
     """A template rendering built to run in this process, with the compiled genome kernel as its fast path
     (the file's own ``solve`` replays the traced seeds, and the two must agree)."""
-    from autotts.discover.mechanisms.kernel import CompiledTemplate
-
     design = template_design(source)
     if design is None:
         raise ControllerError(f"{filename}: not a rendering of autotts's template; it runs isolated")
     readable = load_controller_source(source, filename, params)
-    beta = readable.beta  # type: ignore[attr-defined]
-    return CompiledTemplate(readable, design.at(beta).choice, design.at(beta).lines, beta=beta)
+    return design.compiled(readable, readable.beta)  # type: ignore[attr-defined]
