@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autotts.errors import StoreBusyError, StoreError
-from autotts.store.connection import first_line, open_store, transaction
+from autotts.store.connection import CONFINED, first_line, open_store, transaction
 from autotts.store.engine import duckdb, with_python_layer
 from autotts.store.schema import TABLES
 
@@ -150,8 +150,8 @@ def _save_pending(store: Path, batch: Batch) -> Path:
 
 def _load_pending(path: Path) -> Batch:
     with_python_layer()  # the rows come back as polars frames
-    try:
-        con = duckdb.connect(str(path), read_only=True)
+    try:  # confined: a hand-written file's ``rows_0`` may be a view that reads other files or loads extensions
+        con = duckdb.connect(str(path), read_only=True, config=CONFINED)
     except duckdb.Error as exc:
         raise StoreError(f"{path}: cannot open the saved batch: {first_line(exc)}") from exc
     try:

@@ -87,7 +87,7 @@ def saved_batch(path: Path, op: object, table: str, key: str, rows: str | None, 
     con.execute("CREATE TABLE replaces AS SELECT ? AS op, ? AS tbl, ? AS key, ? AS has_rows",
                 [op, table, key, rows is not None])
     if rows is not None:
-        con.execute(f"CREATE TABLE rows_0 AS {rows}")
+        con.execute(f"CREATE {'VIEW' if 'read_text' in rows else 'TABLE'} rows_0 AS {rows}")
     con.close()
     return path
 
@@ -97,16 +97,20 @@ def saved_batch(path: Path, op: object, table: str, key: str, rows: str | None, 
     (0, "sources", '{"model = model OR 1 = 1; COPY (SELECT 1) TO \'{out}\'; --": "M"}', None),
     ("0; COPY (SELECT 1) TO '{out}'", "sources", '{"model": "M"}', "SELECT 1 AS x"),
     (0, "sources", '{"model": "M"}', "SELECT 'M' AS model, 'not a column' AS nope"),
+    (0, "sources", '{"model": "M"}', "SELECT 'M' AS model, 'B' AS benchmark, content AS source, filename AS sha256, "
+                                     "1 AS n_questions FROM read_text('{secret}')"),  # a view reading another file
 ])
 def test_a_saved_batch_cannot_smuggle_sql_into_the_store(
     op: object, table: str, key: str, rows: str | None, small_store: Path, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     before = hashlib.sha256(small_store.read_bytes()).hexdigest()
+    (tmp_path / "secret").write_text("a file outside the store and the batch")
     out = str(tmp_path / "pwned.csv")
     op = op.replace("{out}", out) if isinstance(op, str) else op
     batch = saved_batch(tmp_path / "from-a-colleague.duckdb", op, table.replace("{out}", out),
-                        key.replace("{out}", out), rows, what="1 evaluation\x1b[2J")
+                        key.replace("{out}", out), rows and rows.replace("{secret}", str(tmp_path / "secret")),
+                        what="1 evaluation\x1b[2J")
     assert main(["ingest", "pending", str(batch), "--store", str(small_store)]) == 1
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and str(batch) in err and "\x1b" not in err
