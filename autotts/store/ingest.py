@@ -30,6 +30,7 @@ __all__ = ["MAX_BATCH_BYTES", "IngestedStore", "build_store", "ingest_files", "r
 _TRACE_TABLES = ("probes", "branches", "questions", "sources")
 # Rows held for one ingest call. Release files' rows take 1.7 bytes per byte of JSON, and the worst
 # shape measured (empty probes) 4, so this is 64-150 MiB of JSON: some 50 files of the bundled size.
+# The model and benchmark names count on every row (:func:`_held_bytes`): the bundled files' rows double.
 MAX_BATCH_BYTES = 256 * 2**20
 
 
@@ -72,7 +73,7 @@ def ingest_files(
         if key in seen:
             raise IngestError(f"{source}: model {key[0]!r}, benchmark {key[1]!r} also comes from {seen[key]}")
         seen[key] = source
-        held += sum(int(r.rows.estimated_size()) for r in rows if isinstance(r.rows, pl.DataFrame))
+        held += sum(_held_bytes(r) for r in rows)
         if held > MAX_BATCH_BYTES:
             raise IngestError(f"{source}: the files before it and it make more than {MAX_BATCH_BYTES / 2**20:g} MiB "
                               "of rows to hold at once; ingest them in several calls")
@@ -84,6 +85,15 @@ def ingest_files(
     else:
         commit(store, batch)
     return results
+
+
+def _held_bytes(replace: Replace) -> int:
+    """What ``replace``'s rows take on their way into the store: the frame holds its key's names once, but the
+    scan to DuckDB and DuckDB's rows copy them onto every row (128-character names on a file of empty probes
+    took 160 bytes per byte of JSON)."""
+    if not isinstance(replace.rows, pl.DataFrame):
+        return 0
+    return int(replace.rows.estimated_size()) + replace.height * sum(len(str(v).encode()) for v in replace.key.values())
 
 
 def _file_rows(path: Path, model: str | None, benchmark: str | None) -> tuple[IngestedStore, tuple[Replace, ...], Path]:

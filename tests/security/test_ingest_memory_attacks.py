@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import autotts.store.autotts_json as release
+import autotts.store.ingest as ingest
 from autotts.errors import IngestError
 from autotts.store.ingest import ingest_files
 from tests.security.ingest_bombs import nested_lists, ship
@@ -54,3 +55,17 @@ def test_a_gzip_bomb_of_nested_lists_stops_at_the_cap_unparsed(small_store: Path
     error, peak = refused_within(small_store, attack)
     assert "larger than 0.25 MiB once decompressed" in error
     assert peak < 4 * CAP, "the bomb was held past the cap"  # the compressed file, the cap's bytes, one copy
+
+
+def test_long_names_on_millions_of_rows_count_toward_the_rows_bound(
+    small_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DuckDB stores the model and benchmark names on every row: 128-character names on a file of empty probe
+    # answers took 160 bytes per byte of JSON (5 GB at the real cap) while the rows bound counted none of it.
+    monkeypatch.setattr(ingest, "MAX_BATCH_BYTES", 8 * CAP)  # the real bounds' ratio, 256 MiB to 32 MiB
+    name = "m" * 128
+    branch = b'[[' + b",".join([b'""'] * 1000) + b'],1,""]'  # empty_probes' branch, fewer to the question
+    question = b'{"question":"q","gold_answer":"1","probe_freq":1,"each_branch":[' + b",".join([branch] * 80) + b"]}"
+    attack = ship(tmp_path / name / f"{name}.json.gz", b"[" + question + b"]")
+    error, _peak = refused_within(small_store, attack)
+    assert "of rows to hold at once" in error
