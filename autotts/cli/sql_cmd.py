@@ -12,9 +12,10 @@ from typing import Any
 from autotts.cli.common import add_store_option, print_json_lines, render_table
 from autotts.store.query import QueryResult, run_sql
 
-# Text a spreadsheet would read as a formula starts with one of these (OWASP's CSV-injection list);
-# a number written with its sign is data, not a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Text a spreadsheet would read as a formula starts with one of these (OWASP's CSV-injection list), or
+# their full-width forms, which East Asian input methods type and some spreadsheets accept, or does so
+# after spaces (which an import that trims them drops); a number written with its sign is data.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -66,6 +67,7 @@ def _spreadsheet_cell(value: Any) -> Any:
     if value is None or isinstance(value, int | float | Decimal):
         return value
     text = str(value)
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+    starts = text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START)
+    if starts and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text

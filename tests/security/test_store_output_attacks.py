@@ -47,6 +47,9 @@ FORMULAS = [
     "-2+3+cmd|' /C calc'!A0",
     "\t=1+1",
     "\r=1+1",
+    " =1+1",  # read as a formula by an import that trims spaces
+    "\u3000=cmd|' /C calc'!A0",  # an ideographic space
+    "\uff1dcmd|' /C calc'!A0",  # a full-width equals sign
 ]
 
 
@@ -68,7 +71,8 @@ def test_stored_text_reaches_a_spreadsheet_as_text_not_formulas(
     assert len(rows) == len(FORMULAS) * (len(FORMULAS) + 1), "a stored \\r broke a row in two"
     assert {len(r) for r in rows} == {5}
     cells = [cell for row in rows for cell in row]
-    run = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r") and c not in ("-3", "-10", "-20")]
+    run = [c for c in cells if (c[:1] in ("\t", "\r") or c.lstrip()[:1] in ("=", "+", "-", "@", "\uff1d"))
+           and c not in ("-3", "-10", "-20")]
     assert not run, f"stored text would run as a spreadsheet formula: {run}"
     assert {f"'{f}" for f in FORMULAS} <= set(cells), "the escaped text must keep every character of the original"
     assert {"-3", "-10", "-20"} <= set(cells), "a negative number, stored or computed, must stay a number"
