@@ -130,3 +130,17 @@ def test_the_winner_vs_cmc_table_scores_best_py_as_its_honest_twin(vault_store: 
         tables[best] = [line for line in ran.stdout.splitlines() if not line.startswith("measured in")]
     assert tables["gold_through_a_frame.py"] == tables["honest_read_one.py"], (
         "best.py read gold in the benchmark's process:\n" + "\n".join(tables["gold_through_a_frame.py"]))
+
+
+def test_a_rendering_with_overflowing_knob_lines_is_a_one_line_error(small_store: Path, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from autotts.cli import main
+    from autotts.discover.proposers.template import CMC_GENOME, Genome, render
+
+    lines = {**CMC_GENOME.lines, "n_init": (1e308, -1e308)}  # trusted as a rendering; n_init is -inf at beta 0.5
+    controller = tmp_path / "big.py"
+    controller.write_text(render(Genome.build(CMC_GENOME.choice, lines), "Big knobs"))
+    assert main(["eval", "--controller", str(controller), "--store", str(small_store), "--beta", "0.5",
+                 "--no-record"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "big.py" in err and "knob lines" in err, err[-2000:]

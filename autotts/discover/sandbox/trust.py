@@ -72,5 +72,9 @@ def trusted_controller(source: str, filename: str, params: Mapping[str, Any]) ->
     design = template_design(source)
     if design is None:
         raise ControllerError(f"{filename}: not a rendering of autotts's template; it runs isolated")
-    readable = load_controller_source(source, filename, params)
-    return design.compiled(readable, readable.beta)  # type: ignore[attr-defined]
+    try:
+        readable = load_controller_source(source, filename, params)
+        return design.compiled(readable, readable.beta)  # type: ignore[attr-defined]
+    except (ValueError, OverflowError) as exc:  # a knob line with no number at this beta: (1e308, -1e308)
+        raise ControllerError(f"{filename}: its knob lines give no number at beta {params.get('beta')}: "
+                              f"{exc}") from None
