@@ -342,3 +342,50 @@ def test_undecodable_sources_are_one_rejected_candidate(sources: GroupRun, attac
     failure = sources.record(attack).get("failure") or {}
     assert failure, f"{attack} was accepted"
     assert re.search(why, failure["message"] + failure["reason"], re.I), failure
+
+
+def _spliced_source() -> str:
+    from autotts.discover.proposers.template import CMC_GENOME, RACE_GENOME, render
+
+    return render(CMC_GENOME.spliced(0.5, RACE_GENOME), "CMC, then the race.")
+
+
+def _in_high(source: str, old: str, new: str) -> str:
+    at = source.index("HIGH_KNOB_LINES = {")
+    return source[:at] + source[at:].replace(old, new, 1)
+
+
+# Edits to a spliced rendering's own parts, each meant to keep it trusted (run in-process) while it does more.
+SPLICE_EDITS = {
+    "an expression for the splice beta": lambda s: s.replace(
+        "SPLICE_BETA = 0.5\n", "SPLICE_BETA = 0.5 if open('/etc/passwd') else 0.5\n"),
+    "the splice beta written otherwise": lambda s: s.replace("SPLICE_BETA = 0.5\n", "SPLICE_BETA = 0.50\n"),
+    "a splice beta outside (0, 1)": lambda s: s.replace("SPLICE_BETA = 0.5\n", "SPLICE_BETA = 1.0\n"),
+    "a splice of a splice": lambda s: s.replace("SPLICE_BETA = 0.5\n", "SPLICE_BETA = 0.5\nSPLICE_BETA = 0.7\n"),
+    "a high knob computed": lambda s: _in_high(s, '"n_init": (2.0, 12.0)',
+                                               '"n_init": (__import__("os").getpid() * 0 + 2.0, 12.0)'),
+    "a high knob as text": lambda s: _in_high(s, '"n_init": (2.0, 12.0)', '"n_init": ("2", 12.0)'),
+    "a high mechanism not the template's": lambda s: _in_high(s, "    stop=stop_raw,", "    stop=print,"),
+    "the splice compared otherwise": lambda s: s.replace("if beta >= SPLICE_BETA:", "if beta > SPLICE_BETA:"),
+    "the low design above the splice": lambda s: s.replace("(beta, HIGH_KNOB_LINES, HIGH_MECHANISMS)",
+                                                           "(beta, KNOB_LINES, MECHANISMS)"),
+}
+
+
+@pytest.mark.parametrize("edit", SPLICE_EDITS.values(), ids=SPLICE_EDITS.keys())
+def test_an_edited_splice_is_no_longer_trusted(edit: Any) -> None:
+    from autotts.discover.sandbox import is_template_source
+
+    source = _spliced_source()
+    edited = edit(source)
+    assert is_template_source(source) and edited != source
+    assert not is_template_source(edited)
+
+
+def test_a_not_a_number_high_knob_is_trusted_as_a_rendering_but_cannot_load() -> None:
+    from autotts.discover.sandbox import trusted_controller
+    from autotts.errors import ControllerError
+
+    with pytest.raises(ControllerError, match="NameError"):  # ``nan`` is no name the file defines
+        trusted_controller(_in_high(_spliced_source(), '"n_init": (2.0, 12.0)', '"n_init": (nan, 12.0)'),
+                           "candidate.py", {"beta": 0.75})
