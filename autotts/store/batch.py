@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 __all__ = ["Batch", "Replace", "commit", "pending_dir", "pending_files", "record_pending"]
 
 _COLUMN = re.compile(r"[a-z_][a-z0-9_]*")  # a key column, as the schema names them
+# The values a saved batch may hold (as text, 8 bytes at least each): above what a writer saves (an
+# ingest holds at most 256 MiB of rows), far below the machine's memory. A hand-written file packs millions
+# of equal rows into a few KiB (5 million 100-character rows: 1.5 MB on disk, 1.2 GB loaded).
+MAX_SAVED_BYTES = 2**29  # loaded as frames, about 2.3 bytes a byte of it
 
 
 @dataclass(frozen=True)
@@ -156,11 +160,18 @@ def _load_pending(path: Path) -> Batch:
         raise StoreError(f"{path}: cannot open the saved batch: {first_line(exc)}") from exc
     try:
         (what,) = con.execute("SELECT what FROM batch").fetchone() or ("",)
-        replaces = [
-            Replace(*_checked(path, op, table, key), con.sql(f"SELECT * FROM rows_{op}").pl() if has_rows else None)
-            for op, table, key, has_rows in con.execute("SELECT op, tbl, key, has_rows FROM replaces ORDER BY op"
-                                                        ).fetchall()
-        ]
+        replaces, held = [], 0
+        for op, table, key, has_rows in con.execute("SELECT op, tbl, key, has_rows FROM replaces ORDER BY op"
+                                                    ).fetchall():
+            checked = _checked(path, op, table, key)
+            if has_rows:  # measured by a streaming scan before any row is loaded
+                held += sum(n or 0 for n in con.execute(
+                    f"SELECT sum(coalesce(strlen(CAST(COLUMNS(*) AS VARCHAR)), 0) + 8) FROM rows_{op}"
+                ).fetchone() or ())
+                if held > MAX_SAVED_BYTES:
+                    raise StoreError(f"{path}: the saved batch holds more than {MAX_SAVED_BYTES / 2**20:g} MiB of "
+                                     "values; autotts saves none that large")
+            replaces.append(Replace(*checked, con.sql(f"SELECT * FROM rows_{op}").pl() if has_rows else None))
     except duckdb.Error as exc:
         raise StoreError(f"{path}: not a saved batch of autotts: {first_line(exc)}") from exc
     finally:

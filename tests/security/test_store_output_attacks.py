@@ -120,3 +120,19 @@ def test_a_saved_batch_cannot_smuggle_sql_into_the_store(
     assert len(err.splitlines()) == 1 and str(batch) in err and "\x1b" not in err
     assert not Path(out).exists(), "the batch ran its own SQL"
     assert hashlib.sha256(small_store.read_bytes()).hexdigest() == before and batch.exists()
+
+
+def test_a_saved_batch_of_millions_of_equal_rows_is_refused_before_it_is_loaded(
+    small_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import autotts.store.batch as batch_module
+
+    monkeypatch.setattr(batch_module, "MAX_SAVED_BYTES", 2**21, raising=False)  # scaled from 512 MiB
+    before = hashlib.sha256(small_store.read_bytes()).hexdigest()
+    rows = "SELECT 'M' AS model, repeat('x', 100) AS benchmark FROM range(40000)"  # 4 MiB, packed small
+    batch = saved_batch(tmp_path / "from-a-colleague.duckdb", 0, "sources", '{"model": "M"}', rows, what="1 source")
+    assert batch.stat().st_size < 2**21
+    assert main(["ingest", "pending", str(batch), "--store", str(small_store)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "more than 2 MiB of values" in err, err
+    assert hashlib.sha256(small_store.read_bytes()).hexdigest() == before and batch.exists()
