@@ -167,7 +167,7 @@ def _load_pending(path: Path) -> Batch:
             if has_rows:  # measured by a streaming scan before any row is loaded
                 held += sum(n or 0 for n in con.execute(
                     f"SELECT sum(coalesce(strlen(CAST(COLUMNS(*) AS VARCHAR)), 0) + 8) FROM rows_{op}"
-                ).fetchone() or ())
+                ).fetchall()[0])
                 if held > MAX_SAVED_BYTES:
                     raise StoreError(f"{path}: the saved batch holds more than {MAX_SAVED_BYTES / 2**20:g} MiB of "
                                      "values; autotts saves none that large")
