@@ -12,7 +12,7 @@ import json
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,8 +83,11 @@ def _registered(con: duckdb.DuckDBPyConnection, replace: Replace) -> Iterator[No
     con.register("batch_rows", replace.rows)
     try:
         yield
-    finally:
-        con.unregister("batch_rows")
+    except BaseException:
+        with suppress(duckdb.Error):  # the failed transaction refuses it and drops the scan on rollback
+            con.unregister("batch_rows")  # (its own error would hide the one that says what went wrong)
+        raise
+    con.unregister("batch_rows")
 
 
 def commit(store: str | Path, batch: Batch) -> None:

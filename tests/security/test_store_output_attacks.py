@@ -101,6 +101,7 @@ def saved_batch(path: Path, op: object, table: str, key: str, rows: str | None, 
     (0, "sources", '{"model = model OR 1 = 1; COPY (SELECT 1) TO \'{out}\'; --": "M"}', None),
     ("0; COPY (SELECT 1) TO '{out}'", "sources", '{"model": "M"}', "SELECT 1 AS x"),
     (0, "sources", '{"model": "M"}', "SELECT 'M' AS model, 'not a column' AS nope"),
+    (0, "sources", '{"model": "M"}', "SELECT 'M' AS model, 'B' AS benchmark"),  # no source: NOT NULL
     (0, "sources", '{"model": "M"}', "SELECT 'M' AS model, 'B' AS benchmark, content AS source, filename AS sha256, "
                                      "1 AS n_questions FROM read_text('{secret}')"),  # a view reading another file
 ])
@@ -118,6 +119,7 @@ def test_a_saved_batch_cannot_smuggle_sql_into_the_store(
     assert main(["ingest", "pending", str(batch), "--store", str(small_store)]) == 1
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and str(batch) in err and "\x1b" not in err
+    assert "transaction is aborted" not in err, "the error must say what was wrong, not what failed after it"
     assert not Path(out).exists(), "the batch ran its own SQL"
     assert hashlib.sha256(small_store.read_bytes()).hexdigest() == before and batch.exists()
 
